@@ -1,0 +1,39 @@
+import {execFile} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs the built CLI (bin/run.js) as a user would, in a child process, with colour
+ * off unless the test asks for it. Never throws for a non-zero exit.
+ */
+export function runCli(args: string[], opts: {cwd?: string; env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: opts.cwd ?? ROOT,
+        env: {...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GRIDSYNC_DEBUG: undefined, ...opts.env},
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          reject(error)
+          return
+        }
+        resolve({code: error ? (error.code as unknown as number) : 0, stdout, stderr})
+      },
+    )
+    if (opts.input !== undefined) child.stdin?.end(opts.input)
+    else child.stdin?.end()
+  })
+}
