@@ -1,18 +1,73 @@
 import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {mapsDirFlag} from '../cli/flags.js'
 import {ExitCode} from '../exit-codes.js'
+import {type Diagnostic, diagnosticLocation, type LoadResult, loadMapsDir} from '../format/index.js'
+
+interface FileReport {
+  file: string
+  valid: boolean
+  name?: string
+  diagnostics: Diagnostic[]
+}
+
+export interface ValidateReport {
+  schemaVersion: 1
+  files: FileReport[]
+  summary: {files: number; valid: number; invalid: number; problems: number}
+}
 
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Check map files and report every problem as path:line:column.'
+  static override description = `Reads the given map files, or every *.map and *.txt file in the maps directory, and reports every problem in each one as path:line:column: message, followed by a one-line summary. Checks that span files are included: a map name used by two files, an observer name used in two maps. Nothing is sent to the server.`
   static override strict = false
   static override enableJsonFlag = true
+  static override flags = {'maps-dir': mapsDirFlag}
   static override args = {files: Args.string({description: 'map files to check (default: the whole maps directory)'})}
   static override exitCodes = [ExitCode.OK, ExitCode.UNEXPECTED, ExitCode.USAGE, ExitCode.INVALID_MAPS]
-  static override examples = ['<%= config.bin %> <%= command.id %>']
+  static override examples = [
+    {description: 'Check every map in ./maps.', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Check two files.', command: '<%= config.bin %> <%= command.id %> maps/fancy-map.map maps/garden.map'},
+    {description: 'Check another directory, as JSON.', command: '<%= config.bin %> <%= command.id %> --maps-dir ./staging --json'},
+  ]
 
-  async run(): Promise<unknown> {
-    this.log('placeholder')
-    return {ok: true}
+  async run(): Promise<ValidateReport> {
+    const dir = this.flags['maps-dir']
+    const report = toReport(await loadMapsDir(dir, this.positionals.length > 0 ? this.positionals : undefined))
+    if (report.summary.invalid > 0) this.setExitCode(ExitCode.INVALID_MAPS)
+    for (const file of report.files) {
+      for (const d of file.diagnostics) this.log(`${this.chalk.bold(`${diagnosticLocation(d)}:`)} ${this.chalk.red(d.message)}`)
+    }
+    this.log(this.summaryLine(report, dir))
+    return report
+  }
+
+  private summaryLine({summary}: ValidateReport, dir: string): string {
+    if (summary.files === 0) return this.chalk.yellow(`No map files (*.map, *.txt) in ${dir}.`)
+    const files = `${summary.files} ${summary.files === 1 ? 'file' : 'files'} checked`
+    if (summary.invalid === 0) return this.chalk.green(`${files}: all valid`)
+    const problems = `${summary.problems} ${summary.problems === 1 ? 'problem' : 'problems'}`
+    return this.chalk.red(`${files}: ${summary.valid} valid, ${summary.invalid} invalid (${problems})`)
+  }
+}
+
+function toReport(loaded: LoadResult): ValidateReport {
+  const valid = new Map(loaded.maps.map((m) => [m.file, m.name]))
+  const invalid = new Map(loaded.invalid.map((f) => [f.file, f]))
+  const files = loaded.files.map((file): FileReport => {
+    const bad = invalid.get(file)
+    if (bad) return {file, valid: false, ...(bad.name === undefined ? {} : {name: bad.name}), diagnostics: bad.diagnostics}
+    return {file, valid: true, name: valid.get(file) as string, diagnostics: []}
+  })
+  return {
+    schemaVersion: 1,
+    files,
+    summary: {
+      files: files.length,
+      valid: loaded.maps.length,
+      invalid: loaded.invalid.length,
+      problems: loaded.invalid.reduce((n, f) => n + f.diagnostics.length, 0),
+    },
   }
 }

@@ -1,0 +1,90 @@
+import {readFile} from 'node:fs/promises'
+
+import {Flags} from '@oclif/core'
+
+import {APIDataSource} from '../api/index.js'
+import {ExitCode, GridsyncError} from '../exit-codes.js'
+
+/** The special --server value that starts the bundled sandbox server in-process. */
+export const SANDBOX_SERVER = 'sandbox'
+
+/** Flags for reaching the server, shared by diff, push and pull. */
+export const connectionFlags = {
+  server: Flags.string({
+    summary: `Base URL of the Gridmap API server, or "${SANDBOX_SERVER}" for an empty in-process sandbox server (a rehearsal).`,
+    env: 'GRIDSYNC_SERVER',
+    required: true,
+    helpGroup: 'SERVER',
+  }),
+  timeout: Flags.integer({summary: 'Seconds to wait for each request.', default: 30, min: 1, helpGroup: 'SERVER'}),
+  concurrency: Flags.integer({summary: 'Requests in flight at once.', default: 4, min: 1, max: 64, helpGroup: 'SERVER'}),
+  retries: Flags.integer({summary: 'Retries of a request that failed in a way a retry can fix.', default: 3, min: 0, max: 10, helpGroup: 'SERVER'}),
+  'ca-cert': Flags.file({summary: 'PEM file of a CA to trust in addition to the system ones.', env: 'GRIDSYNC_CA_CERT', exists: true, helpGroup: 'SERVER'}),
+  'client-cert': Flags.file({summary: 'PEM client certificate for mutual TLS.', env: 'GRIDSYNC_CLIENT_CERT', exists: true, dependsOn: ['client-key'], helpGroup: 'SERVER'}),
+  'client-key': Flags.file({summary: 'PEM private key of the client certificate.', env: 'GRIDSYNC_CLIENT_KEY', exists: true, dependsOn: ['client-cert'], helpGroup: 'SERVER'}),
+  insecure: Flags.boolean({summary: 'Do not verify the server certificate (dangerous; says so on every run).', helpGroup: 'SERVER'}),
+  token: Flags.string({summary: 'Bearer token sent with every request (prefer the environment variable).', env: 'GRIDSYNC_TOKEN', helpGroup: 'SERVER'}),
+  header: Flags.string({summary: 'Extra request header "Name: value"; repeatable. Never printed.', multiple: true, helpGroup: 'SERVER'}),
+}
+
+export interface ConnectionSettings {
+  server: string
+  timeout: number
+  concurrency: number
+  retries: number
+  'ca-cert'?: string
+  'client-cert'?: string
+  'client-key'?: string
+  insecure: boolean
+  token?: string
+  header?: string[]
+}
+
+export interface Connection {
+  client: APIDataSource
+  /** The server URL as shown to the user and keyed in the journal. */
+  server: string
+  warnings: string[]
+  close(): Promise<void>
+}
+
+/** Builds the API client from the flags; starts the sandbox for `--server sandbox`. */
+export async function connect(s: ConnectionSettings): Promise<Connection> {
+  const warnings: string[] = []
+  let server = s.server
+  let close = async (): Promise<void> => {}
+  if (server === SANDBOX_SERVER) {
+    const {startSandbox} = await import('../sandbox/index.js')
+    const sandbox = await startSandbox()
+    server = sandbox.url
+    close = () => sandbox.close()
+    warnings.push(`Using an empty in-process sandbox server at ${server}; it is gone when this run ends.`)
+  }
+
+  if (s.insecure) warnings.push('TLS certificate verification is OFF (--insecure): anyone on the network path can read and change this sync.')
+  const client = new APIDataSource({
+    server,
+    timeoutSeconds: s.timeout,
+    concurrency: s.concurrency,
+    retries: s.retries,
+    caCert: s['ca-cert'] ? await readFile(s['ca-cert']) : undefined,
+    clientCert: s['client-cert'] ? await readFile(s['client-cert']) : undefined,
+    clientKey: s['client-key'] ? await readFile(s['client-key']) : undefined,
+    insecure: s.insecure,
+    token: s.token,
+    headers: parseHeaders(s.header ?? []),
+  })
+  return {client, server, warnings, close}
+}
+
+function parseHeaders(lines: string[]): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    const name = colon > 0 ? line.slice(0, colon).trim() : ''
+    if (!/^[\w-]+$/.test(name)) throw new GridsyncError(`--header must look like "Name: value" (the name "${name}" is not a header name)`, ExitCode.USAGE)
+    headers[name] = line.slice(colon + 1).trim()
+  }
+
+  return headers
+}

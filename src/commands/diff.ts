@@ -1,0 +1,66 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base-command.js'
+import {connect, connectionFlags} from '../cli/connection.js'
+import {mapsDirFlag} from '../cli/flags.js'
+import {selectionFlags} from '../cli/sync-flags.js'
+import {ExitCode} from '../exit-codes.js'
+import {loadMapsDir} from '../format/index.js'
+import {planDocument, renderPlan, renderPlanPatch} from '../render/index.js'
+import {checkServerVersion} from '../cli/version-check.js'
+import {diffExitCode, makePlan} from '../sync/session.js'
+
+export default class Diff extends BaseCommand<typeof Diff> {
+  static override summary = 'Show what a push would do, per map, observer and obstacle (a dry run).'
+  static override description =
+    'Reads the map files and the server and prints the plan: maps to create, update or delete, and the new, changed and gone observers and obstacles of each, with a picture of every changed map. Writes nothing.'
+
+  static override enableJsonFlag = true
+  static override exitCodes = [
+    ExitCode.OK,
+    ExitCode.UNEXPECTED,
+    ExitCode.USAGE,
+    ExitCode.CHANGES_PENDING,
+    ExitCode.INVALID_MAPS,
+    ExitCode.NETWORK,
+    ExitCode.CONTRACT,
+  ]
+
+  static override examples = [
+    {description: 'Preview a push to a server:', command: '<%= config.bin %> <%= command.id %> --server https://maps.example.org'},
+    {description: 'As a unified diff of the map files:', command: '<%= config.bin %> <%= command.id %> --format patch'},
+    {description: 'In a script: exit 3 when a push has anything to do:', command: '<%= config.bin %> <%= command.id %> --exit-code --json'},
+  ]
+
+  static override flags = {
+    ...connectionFlags,
+    'maps-dir': mapsDirFlag,
+    ...selectionFlags,
+    format: Flags.option({options: ['text', 'patch'] as const, default: 'text', summary: 'Human output: a summary with pictures, or a unified diff.'})(),
+    'exit-code': Flags.boolean({summary: 'Exit 3 when there are changes to push, 0 when in sync.', default: false}),
+  }
+
+  async run(): Promise<unknown> {
+    const {flags} = this
+    const loaded = await loadMapsDir(flags['maps-dir'])
+    const conn = await connect(flags)
+    try {
+      for (const w of conn.warnings) this.warn(w)
+      await checkServerVersion(conn.client, flags['skip-version-check'], (w) => this.warn(w))
+      const {plan} = await makePlan(conn.client, {
+        server: conn.server,
+        mapsDir: flags['maps-dir'],
+        loaded,
+        only: flags.only,
+        prune: flags.prune,
+        concurrency: flags.concurrency,
+      })
+      this.setExitCode(diffExitCode(plan, flags['exit-code']))
+      if (this.jsonEnabled()) return planDocument(plan)
+      this.log(flags.format === 'patch' ? renderPlanPatch(plan) : renderPlan(plan, {chalk: this.chalk}))
+      return undefined
+    } finally {
+      await conn.close()
+    }
+  }
+}

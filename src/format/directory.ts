@@ -1,0 +1,175 @@
+/**
+ * Loading the maps directory (or a chosen list of files): every file parsed, then the
+ * rules that span files checked, since the server holds all maps in one namespace.
+ */
+
+import {readdir, readFile, stat} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {ExitCode, GridsyncError} from '../exit-codes.js'
+import type {LocalMap} from '../model/types.js'
+import {byPosition, type Diagnostic} from './diagnostics.js'
+import {type ParsedFile, parseMapFile} from './parse.js'
+import {joinWords} from './words.js'
+
+export interface InvalidFile {
+  file: string
+  /** The map name from line 1, when it could be read. */
+  name?: string
+  diagnostics: Diagnostic[]
+}
+
+export interface LoadResult {
+  /** Valid maps, in file order. */
+  maps: LocalMap[]
+  /** Files with problems, in file order; their maps must be left alone. */
+  invalid: InvalidFile[]
+  /** Every file read, in order. */
+  files: string[]
+}
+
+const MAP_FILE = /\.(?:map|txt)$/
+/** Files read at the same time. */
+const READ_CONCURRENCY = 16
+
+/**
+ * Without `files`: every `*.map` and `*.txt` file directly in `dir` (hidden files
+ * skipped), sorted by name, each named `dir/name`. With `files`: those paths as
+ * given (relative to the working directory), duplicates dropped, in the given order.
+ * A missing directory or a missing named file is a usage error; any other file that
+ * cannot be read is reported as an invalid file.
+ */
+export async function loadMapsDir(dir: string, files?: string[]): Promise<LoadResult> {
+  const paths = files ? await existingFiles(files) : await listMapFiles(dir)
+  const parsed = await mapBounded(paths, READ_CONCURRENCY, readMapFile)
+  const extra = crossFileDiagnostics(paths, parsed)
+  const result: LoadResult = {maps: [], invalid: [], files: paths}
+  parsed.forEach(({result: r}, i) => {
+    const more = extra[i] as Diagnostic[]
+    if (r.ok && more.length === 0) result.maps.push(r.map)
+    else {
+      const name = r.ok ? r.map.name : r.name
+      const diagnostics = [...(r.ok ? [] : r.diagnostics), ...more].sort(byPosition)
+      result.invalid.push(name === undefined ? {file: paths[i] as string, diagnostics} : {file: paths[i] as string, name, diagnostics})
+    }
+  })
+  return result
+}
+
+async function listMapFiles(dir: string): Promise<string[]> {
+  let entries
+  try {
+    entries = await readdir(dir, {withFileTypes: true})
+  } catch (error) {
+    throw new GridsyncError(`cannot read the maps directory "${dir}": ${reason(error)}`, ExitCode.USAGE, 'MAPS_DIR')
+  }
+  const names = entries.filter((e) => !e.name.startsWith('.') && MAP_FILE.test(e.name) && (e.isFile() || e.isSymbolicLink()))
+  const paths = names.map((e) => e.name).sort(compareNames).map((name) => join(dir, name))
+  const isFile = await mapBounded(paths, READ_CONCURRENCY, async (path) => {
+    try {
+      return (await stat(path)).isFile()
+    } catch {
+      return true // a dangling link: reading it reports the problem
+    }
+  })
+  return paths.filter((_, i) => isFile[i])
+}
+
+async function existingFiles(files: string[]): Promise<string[]> {
+  const unique = [...new Set(files)]
+  const problems = (
+    await mapBounded(unique, READ_CONCURRENCY, async (path) => {
+      try {
+        return (await stat(path)).isDirectory() ? `"${path}" is a directory, not a map file` : undefined
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file: "${path}"` : undefined
+      }
+    })
+  ).filter((p) => p !== undefined)
+  if (problems.length > 0) throw new GridsyncError(problems.join('; '), ExitCode.USAGE, 'MAP_FILE')
+  return unique
+}
+
+async function readMapFile(path: string): Promise<ParsedFile> {
+  try {
+    return parseMapFile(await readFile(path), path)
+  } catch (error) {
+    return {
+      result: {ok: false, diagnostics: [{file: path, line: 1, column: 1, message: `cannot read the file: ${reason(error)}`}]},
+      observerLines: [],
+    }
+  }
+}
+
+/**
+ * One map name per file and one observer name per server: a clash makes every file
+ * involved invalid, with a diagnostic in each that names the others.
+ */
+function crossFileDiagnostics(paths: string[], parsed: ParsedFile[]): Diagnostic[][] {
+  const extra: Diagnostic[][] = paths.map(() => [])
+  const mapNames = new Map<string, number[]>()
+  const observerNames = new Map<string, Array<{index: number; line: number}>>()
+  parsed.forEach(({result, observerLines}, index) => {
+    const name = result.ok ? result.map.name : result.name
+    if (name !== undefined) push(mapNames, name, index)
+    if (!result.ok) return
+    result.map.observers.forEach((observer, k) => push(observerNames, observer.name, {index, line: observerLines[k] as number}))
+  })
+  for (const [name, owners] of mapNames) {
+    if (owners.length < 2) continue
+    for (const index of owners) {
+      const others = owners.filter((o) => o !== index).map((o) => paths[o] as string)
+      extra[index]?.push({
+        file: paths[index] as string,
+        line: 1,
+        column: 1,
+        message: `the map name "${name}" is also used by ${joinWords(others)}; each map must be in exactly one file`,
+      })
+    }
+  }
+  for (const [name, owners] of observerNames) {
+    if (owners.length < 2) continue
+    for (const owner of owners) {
+      const others = owners.filter((o) => o !== owner).map((o) => `${paths[o.index]} (line ${o.line})`)
+      extra[owner.index]?.push({
+        file: paths[owner.index] as string,
+        line: owner.line,
+        column: 3, // the name, after a one-character symbol and a comma
+        message: `observer name "${name}" is also used in ${joinWords(others)}; observer names must be unique across all maps`,
+      })
+    }
+  }
+  return extra
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'it does not exist'
+  if (code === 'ENOTDIR') return 'it is not a directory'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Runs fn over items with at most `limit` at a time; results keep the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await fn(items[index] as T)
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
+  return results
+}

@@ -1,0 +1,287 @@
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import {FaultTracker, type FaultRule} from './faults.js'
+import {
+  ApiError,
+  DATABASE_LOCKED,
+  errorReply,
+  JSON_TYPE,
+  MASON_TYPE,
+  messageReply,
+  methodNotAllowedReply,
+  notFoundReply,
+  optionsReply,
+  redirectReply,
+  type Reply,
+} from './reply.js'
+import {allowedMethods, type HandlerContext, type Method, resolve, type Resolution, type Route, UNROUTED} from './routes.js'
+import {type SandboxMapState, type SeedMap, Store} from './store.js'
+import {parseJsonBody} from './validate.js'
+
+/** Time as the sandbox sees it; tests pass a fake one to control TTLs and delays. */
+export interface SandboxClock {
+  now(): number
+  sleep(ms: number): Promise<void>
+}
+
+/**
+ * The reference server's defects, each a switch, all off when absent. Change them at
+ * any time through `sandbox.defects`; a request uses the values current when it runs.
+ */
+export interface SandboxDefects {
+  /**
+   * Stale reads: GET answers of `/api/maps/`, a map and an observer are served from a
+   * cache, per path and representation (JSON or Mason), for this many ms. Only 200
+   * answers are cached (a 404 is never served stale), and no write clears the cache.
+   */
+  staleReadsTtlMs?: number
+  /** DELETE of an obstacle that exists answers 204 and removes nothing (an unknown one is still 404). */
+  ignoreObstacleDeletes?: boolean
+  /** Added before handling every request. */
+  latencyMs?: number
+  /** A 500 `{"message": "database is locked"}` instead of a write (POST, PUT, DELETE on a route); nothing is written. */
+  failBeforeWrite?: FaultRule
+  /** A successful write (2xx) is committed, then the connection is destroyed without an answer. */
+  dropAfterWrite?: FaultRule
+  /** With more than this many requests in flight, a request arriving answers 500 database locked. */
+  concurrencyLimit?: number
+  /** A POST of an observer or obstacle waits this many ms per object already on the map. */
+  insertCostMs?: number
+}
+
+export interface SandboxOptions {
+  /** 0 (the default): a free port. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  /** `info.version` of the OpenAPI document; default 1.0.0. */
+  apiVersion?: string
+  /** Send `Connection: close` on every answer, as the reference deployment does. Default: keep-alive. */
+  connectionClose?: boolean
+  defects?: SandboxDefects
+  seed?: readonly SeedMap[]
+  clock?: SandboxClock
+}
+
+export interface SandboxStats {
+  total: number
+  /** Counts keyed by method and route pattern, e.g. `POST /api/maps/<map>/obstacles/`. Requests that match no route count under `METHOD *`. */
+  byRoute: Record<string, number>
+}
+
+export interface Sandbox {
+  /** E.g. http://127.0.0.1:40123 (no trailing slash). */
+  readonly url: string
+  readonly port: number
+  defects: SandboxDefects
+  readonly stats: SandboxStats
+  resetStats(): void
+  /** The true current data, whatever the stale-read cache would answer. */
+  snapshot(): SandboxMapState[]
+  seed(maps: readonly SeedMap[]): void
+  clearCache(): void
+  /** Back to the state at start: the seeded data and the defects given then; cache and counts emptied. */
+  reset(): void
+  /** Stops listening and closes open connections, keep-alive ones included. Closing twice is harmless. */
+  close(): Promise<void>
+}
+
+export const realClock: SandboxClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+}
+
+const DROP = Symbol('drop the connection')
+type Outcome = Reply | typeof DROP
+
+const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'DELETE'])
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+function statsKey(method: string, resolution: Resolution): string {
+  if (resolution.kind === 'route') return `${method} ${resolution.route.pattern}`
+  return `${method} ${resolution.kind === 'redirect' ? resolution.pattern : UNROUTED}`
+}
+
+class SandboxServer implements Sandbox {
+  readonly url: string
+  readonly port: number
+  defects: SandboxDefects
+  readonly stats: SandboxStats = {total: 0, byRoute: {}}
+  private readonly store = new Store()
+  private readonly faults = new FaultTracker()
+  private readonly cache = new Map<string, {at: number; reply: Reply}>()
+  private readonly clock: SandboxClock
+  private readonly apiVersion: string
+  private readonly connectionClose: boolean
+  private readonly initialDefects: SandboxDefects
+  private readonly initialSeed: readonly SeedMap[]
+  private inFlight = 0
+
+  constructor(
+    private readonly server: Server,
+    options: SandboxOptions,
+  ) {
+    const {address, port} = server.address() as AddressInfo
+    this.port = port
+    this.url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
+    this.initialDefects = {...options.defects}
+    this.defects = {...options.defects}
+    this.clock = options.clock ?? realClock
+    this.apiVersion = options.apiVersion ?? '1.0.0'
+    this.connectionClose = options.connectionClose ?? false
+    this.initialSeed = options.seed ?? []
+    this.seed(this.initialSeed)
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res))
+  }
+
+  resetStats(): void {
+    this.stats.total = 0
+    this.stats.byRoute = {}
+  }
+
+  snapshot(): SandboxMapState[] {
+    return this.store.snapshot()
+  }
+
+  seed(maps: readonly SeedMap[]): void {
+    this.store.seed(maps)
+  }
+
+  clearCache(): void {
+    this.cache.clear()
+  }
+
+  reset(): void {
+    this.store.clear()
+    this.seed(this.initialSeed)
+    this.cache.clear()
+    this.faults.reset()
+    this.resetStats()
+    this.defects = {...this.initialDefects}
+  }
+
+  close(): Promise<void> {
+    if (!this.server.listening) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      this.server.close((err) => (err ? reject(err) : resolve()))
+      this.server.closeAllConnections()
+    })
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++
+    try {
+      const method = req.method ?? 'GET'
+      const [path = '/', query] = (req.url ?? '/').split(/\?(.*)/s)
+      const resolution = resolve(path)
+      const key = statsKey(method, resolution)
+      this.stats.total++
+      this.stats.byRoute[key] = (this.stats.byRoute[key] ?? 0) + 1
+      const overloaded = this.inFlight > (this.defects.concurrencyLimit ?? Infinity)
+      const raw = await readBody(req)
+      if (this.defects.latencyMs) await this.clock.sleep(this.defects.latencyMs)
+      const outcome = overloaded
+        ? messageReply(500, DATABASE_LOCKED)
+        : await this.respond(req, method, path, query, resolution, raw)
+      if (outcome === DROP) req.socket.destroy()
+      else this.send(res, outcome)
+    } catch (err) {
+      if (!res.headersSent && !res.destroyed) this.send(res, messageReply(500, `Sandbox failure: ${(err as Error).message}`))
+    } finally {
+      this.inFlight--
+    }
+  }
+
+  private async respond(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    query: string | undefined,
+    resolution: Resolution,
+    raw: Buffer,
+  ): Promise<Outcome> {
+    if (resolution.kind === 'none') return notFoundReply(path)
+    if (resolution.kind === 'redirect') {
+      const host = req.headers.host ?? new URL(this.url).host
+      return redirectReply(`http://${host}${resolution.location}${query === undefined ? '' : `?${query}`}`)
+    }
+    const {route, params} = resolution
+    if (method === 'OPTIONS') return optionsReply(allowedMethods(route))
+    const handlerMethod = (method === 'HEAD' ? 'GET' : method) as Method
+    const handler = route.handlers[handlerMethod]
+    if (!handler) return methodNotAllowedReply(method, allowedMethods(route))
+    const mason = (req.headers.accept ?? '').includes(MASON_TYPE)
+    const ctx: HandlerContext = {
+      store: this.store,
+      params,
+      body: () => parseJsonBody(req.headers['content-type'], raw),
+      mason,
+      apiVersion: this.apiVersion,
+      ignoreObstacleDeletes: this.defects.ignoreObstacleDeletes ?? false,
+    }
+    const run = (): Reply => {
+      try {
+        return handler(ctx)
+      } catch (err) {
+        if (err instanceof ApiError) return errorReply(err, path)
+        throw err
+      }
+    }
+    if (!WRITE_METHODS.has(handlerMethod)) {
+      return route.staleReads ? this.cachedRead(`${mason ? MASON_TYPE : JSON_TYPE} ${path}`, run) : run()
+    }
+    const write = {method, path}
+    if (this.faults.fires(this.defects.failBeforeWrite, write)) return messageReply(500, DATABASE_LOCKED)
+    if (route.insertCost && this.defects.insertCostMs) {
+      await this.clock.sleep(this.defects.insertCostMs * this.store.objectCount(params[0]!))
+    }
+    const reply = run()
+    if (reply.status < 300 && this.faults.fires(this.defects.dropAfterWrite, write)) return DROP
+    return reply
+  }
+
+  private cachedRead(key: string, run: () => Reply): Reply {
+    const ttl = this.defects.staleReadsTtlMs ?? 0
+    if (ttl <= 0) return run()
+    const now = this.clock.now()
+    const hit = this.cache.get(key)
+    if (hit && now - hit.at < ttl) return hit.reply
+    const reply = run()
+    if (reply.status === 200) this.cache.set(key, {at: now, reply})
+    else this.cache.delete(key)
+    return reply
+  }
+
+  private send(res: ServerResponse, reply: Reply): void {
+    res.statusCode = reply.status
+    res.setHeader('Server', 'gridmap-sandbox')
+    for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value)
+    if (reply.status !== 204) res.setHeader('Content-Length', Buffer.byteLength(reply.body))
+    if (this.connectionClose) res.setHeader('Connection', 'close')
+    res.end(reply.body)
+  }
+}
+
+/** Starts a Gridmap-compatible server in memory, listening on 127.0.0.1 and a free port unless told otherwise. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  try {
+    return new SandboxServer(server, options)
+  } catch (err) {
+    server.close()
+    throw err
+  }
+}

@@ -1,0 +1,260 @@
+import type {Observer, Position, RemoteMap, RemoteMapSummary} from '../model/types.js'
+import {runPool} from './pool.js'
+import type {MapBody, Operation, Phase, Plan} from './plan-types.js'
+import type {ApplyResult, OpOutcome, OpResult} from './result-types.js'
+
+/** What apply() needs of the API client (APIDataSource provides it). */
+export interface SyncClient {
+  listMaps(): Promise<RemoteMapSummary[]>
+  getMap(url: string): Promise<RemoteMap>
+  createMap(body: MapBody): Promise<{url: string}>
+  updateMap(url: string, body: MapBody): Promise<void>
+  deleteMap(url: string): Promise<void>
+  createObserver(mapUrl: string, observer: Observer): Promise<{url: string}>
+  updateObserver(url: string, observer: Observer): Promise<void>
+  deleteObserver(url: string): Promise<void>
+  createObstacle(mapUrl: string, position: Position): Promise<unknown>
+  deleteObstacle(mapUrl: string, position: Position): Promise<void>
+}
+
+export interface ApplyOptions {
+  /** Requests in flight at once. */
+  concurrency: number
+  /** Called as each operation ends (progress, logs). */
+  onResult?: (result: OpResult) => void
+  /** Stops starting new operations; those not started are reported as skipped. */
+  signal?: AbortSignal
+}
+
+/** An error as apply() sees it: the HTTP status, or a write whose answer was lost. */
+interface ClientFailure {
+  status?: number
+  ambiguous?: boolean
+  message: string
+}
+
+/** A create whose effect is settled by reading: what the read must show. */
+type Settled = {outcome: OpOutcome; detail: string; url?: string}
+
+/**
+ * Carries out a plan, phase by phase, at most `concurrency` requests at a time. A failed
+ * operation skips only what depends on it. Answers that contradict a stale read (409 on
+ * a create, 404 on a delete) are settled by reading, not reported as failures; a create
+ * whose answer was lost is never sent again blindly, since that could duplicate.
+ */
+export async function apply(plan: Plan, client: SyncClient, options: ApplyOptions): Promise<ApplyResult> {
+  const run = new Execution(plan, client, options)
+  for (const phase of [1, 2, 3] as Phase[]) {
+    // eslint-disable-next-line no-await-in-loop
+    await runPool(
+      plan.operations.filter((op) => op.phase === phase),
+      options.concurrency,
+      (op) => run.execute(op),
+    )
+  }
+
+  return run.result()
+}
+
+class Execution {
+  private readonly results = new Map<number, OpResult>()
+  /** Map name -> URL on the server: from the plan, then from creates. */
+  private readonly mapUrls = new Map<string, string>()
+  /** Fresh reads made while settling, per map name: later creates on that map check them. */
+  private readonly settledReads = new Map<string, RemoteMap>()
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly client: SyncClient,
+    private readonly options: ApplyOptions,
+  ) {
+    for (const mp of plan.maps) if (mp.url) this.mapUrls.set(mp.name, mp.url)
+  }
+
+  result(): ApplyResult {
+    const results = this.plan.operations.map((op) => this.results.get(op.id)!)
+    const counts: Record<OpOutcome, number> = {applied: 0, reconciled: 0, unconfirmed: 0, failed: 0, skipped: 0}
+    for (const r of results) counts[r.outcome]++
+    return {results, counts}
+  }
+
+  async execute(op: Operation): Promise<void> {
+    const started = performance.now()
+    const finish = (r: Omit<OpResult, 'op' | 'durationMs'>): void => {
+      const result: OpResult = {op, ...r, durationMs: Math.round(performance.now() - started)}
+      this.results.set(op.id, result)
+      this.options.onResult?.(result)
+    }
+
+    const blocker = op.dependsOn.map((id) => this.results.get(id)).find((r) => !r || !succeeded(r.outcome))
+    if (blocker) {
+      finish({outcome: 'skipped', detail: `depends on: ${blocker.op.reason} (${blocker.outcome})`})
+      return
+    }
+
+    if (this.options.signal?.aborted) {
+      finish({outcome: 'skipped', detail: 'the run was interrupted before this operation started'})
+      return
+    }
+
+    try {
+      const settled = await this.send(op)
+      finish(settled)
+    } catch (error) {
+      const failure = error as ClientFailure
+      try {
+        finish({...(await this.settle(op, failure)), status: failure.status})
+      } catch (settleError) {
+        finish({outcome: 'failed', status: failure.status, detail: `${failure.message}; then, reading to check: ${(settleError as Error).message}`})
+      }
+    }
+  }
+
+  private mapUrl(op: Operation): string {
+    const url = this.mapUrls.get(op.map)
+    if (!url) throw new Error(`internal: no URL for map "${op.map}"`)
+    return url
+  }
+
+  /** Sends the operation's request; resolves with its outcome when the server acknowledges it. */
+  private async send(op: Operation): Promise<Settled> {
+    switch (op.kind) {
+      case 'createMap': {
+        const {url} = await this.client.createMap(op.body)
+        this.mapUrls.set(op.map, url)
+        return {outcome: 'applied', detail: 'created', url}
+      }
+
+      case 'updateMap': {
+        await this.client.updateMap(this.mapUrl(op), op.body)
+        return {outcome: 'applied', detail: 'resized'}
+      }
+
+      case 'deleteMap': {
+        await this.client.deleteMap(this.mapUrl(op))
+        return {outcome: 'applied', detail: 'deleted'}
+      }
+
+      case 'createObserver': {
+        const already = this.settledReads.get(op.map)?.observers.find((o) => o.name === op.observer.name)
+        if (already) return this.settleObserver(op.observer, already.url, already)
+        const {url} = await this.client.createObserver(this.mapUrl(op), op.observer)
+        return {outcome: 'applied', detail: 'created', url}
+      }
+
+      case 'updateObserver': {
+        await this.client.updateObserver(op.from.url, op.observer)
+        return {outcome: 'applied', detail: 'updated'}
+      }
+
+      case 'deleteObserver': {
+        await this.client.deleteObserver(op.observer.url)
+        return {outcome: 'applied', detail: 'deleted'}
+      }
+
+      case 'createObstacle': {
+        const read = this.settledReads.get(op.map)
+        if (read && hasObstacle(read, op.position)) return {outcome: 'reconciled', detail: 'already on the server'}
+        await this.client.createObstacle(this.mapUrl(op), op.position)
+        return {outcome: 'applied', detail: 'created'}
+      }
+
+      case 'deleteObstacle': {
+        await this.client.deleteObstacle(this.mapUrl(op), op.position)
+        return {outcome: 'applied', detail: 'deleted'}
+      }
+    }
+  }
+
+  /**
+   * Decides what a failed request means. A 404 on a delete: already gone. A 409 on a
+   * create, or a create whose answer was lost: read, and let the read decide.
+   */
+  private async settle(op: Operation, failure: ClientFailure): Promise<Settled> {
+    const isDelete = op.kind === 'deleteMap' || op.kind === 'deleteObserver' || op.kind === 'deleteObstacle'
+    if (isDelete && failure.status === 404) return {outcome: 'reconciled', detail: 'already gone from the server (404)'}
+
+    const isCreate = op.kind === 'createMap' || op.kind === 'createObserver' || op.kind === 'createObstacle'
+    const conflict = failure.status === 409
+    if (!isCreate || !(conflict || failure.ambiguous)) return {outcome: 'failed', detail: failure.message}
+
+    const why = conflict ? 'the server answered 409 (it exists)' : 'the answer was lost after the request was sent'
+    switch (op.kind) {
+      case 'createMap': {
+        return this.settleMap(op, why, conflict)
+      }
+
+      case 'createObserver': {
+        const read = await this.readMap(op)
+        const found = read.observers.find((o) => o.name === op.observer.name)
+        if (found) return this.settleObserver(op.observer, found.url, found)
+        if (conflict) {
+          return {outcome: 'failed', detail: `observer name "${op.observer.name}" is taken on the server, but not on this map (observer names are unique across all maps)`}
+        }
+
+        return notSentAgain(why)
+      }
+
+      case 'createObstacle': {
+        const read = await this.readMap(op)
+        if (hasObstacle(read, op.position)) return {outcome: 'reconciled', detail: `${why}; a read shows it on the server`}
+        return notSentAgain(why)
+      }
+
+      default: {
+        return {outcome: 'failed', detail: failure.message}
+      }
+    }
+  }
+
+  private async settleMap(op: Extract<Operation, {kind: 'createMap'}>, why: string, conflict: boolean): Promise<Settled> {
+    const listing = await this.client.listMaps()
+    const found = listing.find((m) => m.name === op.body.name)
+    if (found) {
+      this.mapUrls.set(op.map, found.url)
+      // Its contents are unknown: read them so the placements that follow add only what is missing.
+      this.settledReads.set(op.map, await this.client.getMap(found.url))
+      return {outcome: 'reconciled', detail: `${why}; the server lists it`, url: found.url}
+    }
+
+    if (conflict) {
+      return {
+        outcome: 'unconfirmed',
+        detail: `${why}, but its listing does not show it: the listing is stale, or another map's name gives the same slug; run again later`,
+      }
+    }
+
+    return notSentAgain(why)
+  }
+
+  /** Brings an observer found on the server to the wanted position and vision. */
+  private async settleObserver(wanted: Observer, url: string, found: Observer): Promise<Settled> {
+    if (found.x === wanted.x && found.y === wanted.y && found.vision === wanted.vision) {
+      return {outcome: 'reconciled', detail: 'already on the server', url}
+    }
+
+    await this.client.updateObserver(url, wanted)
+    return {outcome: 'reconciled', detail: 'already on the server; updated to match the file', url}
+  }
+
+  private async readMap(op: Operation): Promise<RemoteMap> {
+    return this.client.getMap(this.mapUrl(op))
+  }
+}
+
+/**
+ * A create whose answer was lost, and which a read does not show. The read may be a
+ * cached one from before the write, so sending again could duplicate: it is left
+ * unconfirmed, and the next run settles it with a read it can trust.
+ */
+function notSentAgain(why: string): Settled {
+  return {outcome: 'unconfirmed', detail: `${why}, and a read does not show it (the read may be stale); not sent again, to avoid a duplicate`}
+}
+
+function succeeded(outcome: OpOutcome): boolean {
+  return outcome === 'applied' || outcome === 'reconciled'
+}
+
+function hasObstacle(map: RemoteMap, p: Position): boolean {
+  return map.obstacles.some((o) => o.x === p.x && o.y === p.y)
+}

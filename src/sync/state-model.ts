@@ -1,0 +1,115 @@
+import {createHash} from 'node:crypto'
+
+import {type GridMap, positionKey, type RemoteMap, type RemoteObserver} from '../model/types.js'
+import type {Operation} from './plan-types.js'
+
+/**
+ * A stable fingerprint of a map as the server answered it. Two reads with the same
+ * fingerprint are the same answer: after writes, that is how a cached (stale) answer
+ * is recognised.
+ */
+export function fingerprint(map: GridMap | undefined): string | null {
+  if (!map) return null
+  const observers = [...map.observers]
+    .map((o) => [o.name, o.x, o.y, o.vision])
+    .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))
+  const obstacles = map.obstacles.map(positionKey).sort()
+  const canonical = JSON.stringify([map.name, map.width, map.height, observers, obstacles])
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32)
+}
+
+/** Differences between what the server holds and what the file says, in words. */
+export function differences(server: GridMap, target: GridMap): string[] {
+  const out: string[] = []
+  if (server.width !== target.width || server.height !== target.height) {
+    out.push(`size is ${server.width}x${server.height}, the file says ${target.width}x${target.height}`)
+  }
+
+  const serverObservers = new Map(server.observers.map((o) => [o.name, o]))
+  const targetNames = new Set(target.observers.map((o) => o.name))
+  for (const o of target.observers) {
+    const s = serverObservers.get(o.name)
+    if (!s) out.push(`observer "${o.name}" missing`)
+    else if (s.x !== o.x || s.y !== o.y) out.push(`observer "${o.name}" at (${s.x},${s.y}), the file says (${o.x},${o.y})`)
+    else if (s.vision !== o.vision) out.push(`observer "${o.name}" vision ${s.vision ?? 'unlimited'}, the file says ${o.vision ?? 'unlimited'}`)
+  }
+
+  for (const o of server.observers) if (!targetNames.has(o.name)) out.push(`observer "${o.name}" still present`)
+
+  const serverKeys = new Set(server.obstacles.map(positionKey))
+  const targetKeys = new Set(target.obstacles.map(positionKey))
+  for (const k of targetKeys) if (!serverKeys.has(k)) out.push(`obstacle (${k}) missing`)
+  for (const k of serverKeys) if (!targetKeys.has(k)) out.push(`obstacle (${k}) still present`)
+  return out
+}
+
+/**
+ * The state of a map after the given acknowledged operations, starting from `before`
+ * (undefined: the map did not exist). `urls` holds what creates returned (op id -> URL).
+ * Returns undefined when the map was deleted.
+ */
+export function applyToModel(
+  before: RemoteMap | undefined,
+  ops: readonly Operation[],
+  urls: ReadonlyMap<number, string> = new Map(),
+): RemoteMap | undefined {
+  let map: RemoteMap | undefined = before && {...before, observers: before.observers.map((o) => ({...o}))}
+  // Obstacles by position while applying; repeats on the server collapse into one.
+  let obstacles = new Map((before?.obstacles ?? []).map((p) => [positionKey(p), {x: p.x, y: p.y}]))
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'createMap': {
+        const url = urls.get(op.id) ?? ''
+        map = {...op.body, slug: slugFromUrl(url), url, observers: [], obstacles: []}
+        obstacles = new Map()
+        break
+      }
+
+      case 'updateMap': {
+        if (map) map = {...map, ...op.body}
+        break
+      }
+
+      case 'deleteMap': {
+        map = undefined
+        break
+      }
+
+      case 'createObserver': {
+        const url = urls.get(op.id) ?? ''
+        const created: RemoteObserver = {...op.observer, slug: slugFromUrl(url), url}
+        if (map) map.observers = [...map.observers.filter((o) => o.name !== op.observer.name), created]
+        break
+      }
+
+      case 'updateObserver': {
+        if (map) map.observers = map.observers.map((o) => (o.name === op.from.name ? {...o, ...op.observer} : o))
+        break
+      }
+
+      case 'deleteObserver': {
+        if (map) map.observers = map.observers.filter((o) => o.name !== op.observer.name)
+        break
+      }
+
+      case 'createObstacle': {
+        obstacles.set(positionKey(op.position), {...op.position})
+        break
+      }
+
+      case 'deleteObstacle': {
+        obstacles.delete(positionKey(op.position))
+        break
+      }
+    }
+  }
+
+  if (map) map.obstacles = [...obstacles.values()]
+  return map
+}
+
+/** The last path segment of a resource URL: the server's slug for it. */
+export function slugFromUrl(url: string): string {
+  const parts = url.split('/').filter(Boolean)
+  return decodeURIComponent(parts.at(-1) ?? '')
+}

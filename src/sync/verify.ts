@@ -1,0 +1,78 @@
+import type {RemoteMap} from '../model/types.js'
+import type {SyncClient} from './apply.js'
+import type {MapPlan, Plan} from './plan-types.js'
+import {runPool} from './pool.js'
+import type {ApplyResult, MapVerification, Verification} from './result-types.js'
+import {differences, fingerprint} from './state-model.js'
+
+const ADVICE = {
+  unconfirmed:
+    'The server answered exactly as it did before the writes: it caches reads (the reference server does, for 300 s) or it ignored the writes, and the two cannot be told apart. Run `gridsync diff` once the cache has expired.',
+  journal:
+    "The server's answers are stale: this state is gridsync's record of its own recent writes, not yet confirmed by a read. Run `gridsync diff` once the server's cache has expired (300 s on the reference server).",
+  notApplied:
+    'The server acknowledged these changes but does not show them. A server that never carries out obstacle deletes (the reference server) can only lose an obstacle when the whole map is deleted and created again.',
+  incomplete: 'Some operations on this map failed or were skipped (see above); run `gridsync push` again.',
+} as const
+
+/**
+ * Reads back every map the push touched and compares it with its file. Never calls a
+ * map confirmed unless a read shows exactly the file's content.
+ */
+export async function verify(
+  plan: Plan,
+  applied: ApplyResult,
+  client: Pick<SyncClient, 'getMap'>,
+  opts: {observed: ReadonlyMap<string, string | null>; concurrency: number},
+): Promise<Verification> {
+  const byMap = new Map<string, ApplyResult['results']>()
+  for (const r of applied.results) byMap.set(r.op.map, [...(byMap.get(r.op.map) ?? []), r])
+
+  const checks = plan.maps.filter((mp) => byMap.has(mp.name) || mp.remoteSource === 'journal')
+  const maps: MapVerification[] = []
+  await runPool(checks, opts.concurrency, async (mp) => {
+    maps.push(await verifyMap(mp, byMap.get(mp.name) ?? [], client, opts.observed.get(mp.name)))
+  })
+  maps.sort((a, b) => (a.name < b.name ? -1 : 1))
+  return {maps, skipped: false}
+}
+
+async function verifyMap(
+  mp: MapPlan,
+  results: ApplyResult['results'],
+  client: Pick<SyncClient, 'getMap'>,
+  observed: string | null | undefined,
+): Promise<MapVerification> {
+  const name = mp.name
+  if (results.length === 0) return {name, verdict: 'unconfirmed', differences: [], advice: ADVICE.journal}
+
+  const incomplete = results.some((r) => r.outcome === 'failed' || r.outcome === 'skipped' || r.outcome === 'unconfirmed')
+  const url = results.find((r) => r.op.kind === 'createMap')?.url ?? mp.url
+  if (!url) return {name, verdict: 'incomplete', differences: ['the map was not created'], advice: ADVICE.incomplete}
+
+  let read: RemoteMap | undefined
+  try {
+    read = await client.getMap(url)
+  } catch (error) {
+    if ((error as {status?: number}).status !== 404) throw error
+  }
+
+  const target = mp.action === 'delete' ? undefined : mp.local
+  if (!target) {
+    if (!read) return {name, verdict: 'confirmed', differences: []}
+    const verdict = incomplete ? 'incomplete' : 'unconfirmed'
+    return {name, verdict, differences: ['the map is still listed'], advice: incomplete ? ADVICE.incomplete : ADVICE.unconfirmed}
+  }
+
+  if (!read) {
+    return {name, verdict: incomplete ? 'incomplete' : 'not-applied', differences: ['the map is not on the server'], advice: ADVICE.incomplete}
+  }
+
+  const diffs = differences(read, target)
+  if (diffs.length === 0) return {name, verdict: 'confirmed', differences: []}
+  if (incomplete) return {name, verdict: 'incomplete', differences: diffs, advice: ADVICE.incomplete}
+  // A read identical to what the plan started from shows none of this run's writes.
+  const seen = fingerprint(read)
+  if (seen === observed || seen === fingerprint(mp.remote)) return {name, verdict: 'unconfirmed', differences: diffs, advice: ADVICE.unconfirmed}
+  return {name, verdict: 'not-applied', differences: diffs, advice: ADVICE.notApplied}
+}
