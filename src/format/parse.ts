@@ -213,7 +213,7 @@ class FileParser {
         this.report(
           (rows[y] as Line).number,
           Math.min(w, width) + 1,
-          `row ${y + 1} of the grid is ${w} characters wide, expected ${width} (${reference}); every row must have the same width`,
+          `row ${y + 1} of the grid is ${w} ${w === 1 ? 'character' : 'characters'} wide, expected ${width} (${reference}); every row must have the same width`,
         )
       }
     })

@@ -1,4 +1,5 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createTlsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 
 import {FaultTracker, type FaultRule} from './faults.js'
@@ -57,6 +58,8 @@ export interface SandboxOptions {
   host?: string
   /** `info.version` of the OpenAPI document; default 1.0.0. */
   apiVersion?: string
+  /** Serve HTTPS with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: {key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean}
   /** Send `Connection: close` on every answer, as the reference deployment does. Default: keep-alive. */
   connectionClose?: boolean
   defects?: SandboxDefects
@@ -122,6 +125,7 @@ class SandboxServer implements Sandbox {
   private readonly initialDefects: SandboxDefects
   private readonly initialSeed: readonly SeedMap[]
   private inFlight = 0
+  private readonly scheme: 'http' | 'https'
 
   constructor(
     private readonly server: Server,
@@ -129,7 +133,8 @@ class SandboxServer implements Sandbox {
   ) {
     const {address, port} = server.address() as AddressInfo
     this.port = port
-    this.url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`
+    this.scheme = options.tls ? 'https' : 'http'
+    this.url = `${this.scheme}://${address.includes(':') ? `[${address}]` : address}:${port}`
     this.initialDefects = {...options.defects}
     this.defects = {...options.defects}
     this.clock = options.clock ?? realClock
@@ -209,7 +214,7 @@ class SandboxServer implements Sandbox {
     if (resolution.kind === 'none') return notFoundReply(path)
     if (resolution.kind === 'redirect') {
       const host = req.headers.host ?? new URL(this.url).host
-      return redirectReply(`http://${host}${resolution.location}${query === undefined ? '' : `?${query}`}`)
+      return redirectReply(`${this.scheme}://${host}${resolution.location}${query === undefined ? '' : `?${query}`}`)
     }
     const {route, params} = resolution
     if (method === 'OPTIONS') return optionsReply(allowedMethods(route))
@@ -270,7 +275,7 @@ class SandboxServer implements Sandbox {
 
 /** Starts a Gridmap-compatible server in memory, listening on 127.0.0.1 and a free port unless told otherwise. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const server = createServer()
+  const server = options.tls ? createTlsServer({...options.tls, rejectUnauthorized: Boolean(options.tls.requestCert)}) : createServer()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
