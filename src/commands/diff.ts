@@ -8,6 +8,7 @@ import {ExitCode} from '../exit-codes.js'
 import {loadMapsDir} from '../format/index.js'
 import {planDocument, renderPlan, renderPlanPatch} from '../render/index.js'
 import {checkServerVersion} from '../cli/version-check.js'
+import {deleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {diffExitCode, makePlan} from '../sync/session.js'
 
 export default class Diff extends BaseCommand<typeof Diff> {
@@ -42,6 +43,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
 
   async run(): Promise<unknown> {
     const {flags} = this
+    const deleteLimit = parseDeleteLimit(flags['max-delete'])
     const loaded = await loadMapsDir(flags['maps-dir'])
     const conn = await connect(flags)
     try {
@@ -55,6 +57,8 @@ export default class Diff extends BaseCommand<typeof Diff> {
         prune: flags.prune,
         concurrency: flags.concurrency,
       })
+      const stop = deleteGuard(plan, deleteLimit, flags.yes)
+      if (stop) plan.warnings.push(`A push would stop here: ${stop}`)
       this.setExitCode(diffExitCode(plan, flags['exit-code']))
       if (this.jsonEnabled()) return planDocument(plan)
       this.log(flags.format === 'patch' ? renderPlanPatch(plan) : renderPlan(plan, {chalk: this.chalk}))

@@ -9,6 +9,7 @@ import {checkServerVersion} from '../cli/version-check.js'
 import {ExitCode} from '../exit-codes.js'
 import {loadMapsDir} from '../format/index.js'
 import {pushDocument, renderApply, renderPlan, renderVerification} from '../render/index.js'
+import {enforceDeleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {makePlan, push, pushExitCode} from '../sync/session.js'
 
 export default class Push extends BaseCommand<typeof Push> {
@@ -26,6 +27,7 @@ export default class Push extends BaseCommand<typeof Push> {
     ExitCode.NETWORK,
     ExitCode.CONTRACT,
     ExitCode.NOT_VERIFIED,
+    ExitCode.GUARD,
   ]
 
   static override examples = [
@@ -43,6 +45,7 @@ export default class Push extends BaseCommand<typeof Push> {
 
   async run(): Promise<unknown> {
     const {flags} = this
+    const deleteLimit = parseDeleteLimit(flags['max-delete'])
     const loaded = await loadMapsDir(flags['maps-dir'])
     const conn = await connect(flags)
     try {
@@ -56,6 +59,7 @@ export default class Push extends BaseCommand<typeof Push> {
         prune: flags.prune,
         concurrency: flags.concurrency,
       })
+      enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
       this.log(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
 
       const progress = new Progress(planned.plan.operations.length)

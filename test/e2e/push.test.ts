@@ -171,6 +171,26 @@ b,Small Two
     await assertServerMatchesFiles()
   })
 
+  it('stops before any change when --prune would delete more maps than --max-delete (exit 9)', async () => {
+    sandbox.seed(Array.from({length: 7}, (_, i) => ({name: `Extra ${i}`, width: 1, height: 1})))
+    await files({'small.map': SMALL})
+    for (const extra of [[], ['--json']]) {
+      // eslint-disable-next-line no-await-in-loop
+      const r = await cli('push', '--prune', ...extra)
+      assert.equal(r.code, 9, r.stdout + r.stderr)
+      assert.match(r.stdout + r.stderr, /deletes 7 of the 7 maps/)
+      assert.equal(writes(sandbox), 0)
+    }
+
+    const diff = await cli('diff', '--prune')
+    assert.match(diff.stdout + diff.stderr, /A push would stop here/)
+    const pct = await cli('push', '--prune', '--max-delete', '50%')
+    assert.equal(pct.code, 9)
+    const approved = await cli('push', '--prune', '--yes')
+    assert.equal(approved.code, 0, approved.stdout + approved.stderr)
+    await assertServerMatchesFiles()
+  })
+
   it('leaves the map of an invalid file alone, syncs the others, and exits 5', async () => {
     sandbox.seed([{name: 'Broken', width: 1, height: 1}])
     await files({'small.map': SMALL, 'broken.map': 'Broken\n..\n.\n'})
