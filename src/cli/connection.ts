@@ -74,7 +74,15 @@ export async function connect(s: ConnectionSettings): Promise<Connection> {
     token: s.token,
     headers: parseHeaders(s.header ?? []),
   })
-  return {client, server, warnings, close}
+  return {
+    client,
+    server,
+    warnings,
+    async close() {
+      client.close()
+      await close()
+    },
+  }
 }
 
 function parseHeaders(lines: string[]): Record<string, string> {

@@ -10,6 +10,8 @@ export interface RemoteState {
   entries: RemoteEntry[]
   /** Per map name, the fingerprint of what the server itself answered (null: not listed). */
   observed: Map<string, string | null>
+  /** Maps the server lists with an empty slug: they cannot be read, changed or deleted. */
+  unreachable: string[]
 }
 
 /**
@@ -22,7 +24,10 @@ export async function readRemote(
   client: Pick<SyncClient, 'getMap' | 'listMaps'>,
   opts: {details: ReadonlySet<string>; records: ReadonlyMap<string, JournalRecord>; concurrency: number},
 ): Promise<RemoteState> {
-  const listing = await client.listMaps()
+  const all = await client.listMaps()
+  // A map with an empty slug has no URL of its own: it can be neither read nor changed.
+  const unreachable = all.filter((m) => m.slug === '').map((m) => m.name)
+  const listing = all.filter((m) => m.slug !== '')
   const reads = new Map<string, RemoteMap>()
   await runPool(
     listing.filter((m) => opts.details.has(m.name)),
@@ -57,7 +62,7 @@ export async function readRemote(
     entries.push(fromRecord(record.after))
   }
 
-  return {entries, observed}
+  return {entries, observed, unreachable}
 }
 
 function fromRecord(map: RemoteMap): RemoteEntry {

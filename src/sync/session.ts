@@ -49,6 +49,9 @@ export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<P
     only: opts.only && opts.only.length > 0 ? opts.only : undefined,
   })
   if (warning) p.warnings.push(warning)
+  for (const name of remote.unreachable) {
+    p.warnings.push(`The server lists a map "${name}" whose slug is empty: the API can neither read, change nor delete it, so it is left alone.`)
+  }
   return {plan: p, remote, journal}
 }
 

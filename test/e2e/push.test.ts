@@ -191,6 +191,15 @@ b,Small Two
     await assertServerMatchesFiles()
   })
 
+  it('leaves alone a server map whose empty slug makes it unreachable, saying so', async () => {
+    sandbox.seed([{name: '!!!', width: 1, height: 1}])
+    await files({'small.map': SMALL})
+    const r = await cli('push', '--prune')
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.match(r.stdout, /slug is empty/)
+    await assertServerMatchesFiles(['!!!'])
+  })
+
   it('leaves the map of an invalid file alone, syncs the others, and exits 5', async () => {
     sandbox.seed([{name: 'Broken', width: 1, height: 1}])
     await files({'small.map': SMALL, 'broken.map': 'Broken\n..\n.\n'})
