@@ -1,15 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {connect, connectionFlags} from '../cli/connection.js'
+import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
+import {planFromFlags} from '../cli/plan-run.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
-import {loadMapsDir} from '../format/index.js'
 import {planDocument, renderPlan, renderPlanPatch} from '../render/index.js'
-import {checkServerVersion} from '../cli/version-check.js'
 import {deleteGuard, parseDeleteLimit} from '../sync/guard.js'
-import {diffExitCode, makePlan} from '../sync/session.js'
+import {diffExitCode} from '../sync/session.js'
 
 export default class Diff extends BaseCommand<typeof Diff> {
   static override summary = 'Show what a push would do, per map, observer and obstacle (a dry run).'
@@ -44,19 +43,9 @@ export default class Diff extends BaseCommand<typeof Diff> {
   async run(): Promise<unknown> {
     const {flags} = this
     const deleteLimit = parseDeleteLimit(flags['max-delete'])
-    const loaded = await loadMapsDir(flags['maps-dir'])
-    const conn = await connect(flags)
+    const {conn, planned} = await planFromFlags(flags, (w) => this.warn(w))
     try {
-      for (const w of conn.warnings) this.warn(w)
-      await checkServerVersion(conn.client, flags['skip-version-check'], (w) => this.warn(w))
-      const {plan} = await makePlan(conn.client, {
-        server: conn.server,
-        mapsDir: flags['maps-dir'],
-        loaded,
-        only: flags.only,
-        prune: flags.prune,
-        concurrency: flags.concurrency,
-      })
+      const {plan} = planned
       const stop = deleteGuard(plan, deleteLimit, flags.yes)
       if (stop) plan.warnings.push(`A push would stop here: ${stop}`)
       this.setExitCode(diffExitCode(plan, flags['exit-code']))

@@ -1,16 +1,15 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {connect, connectionFlags} from '../cli/connection.js'
+import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
+import {planFromFlags} from '../cli/plan-run.js'
 import {Progress} from '../cli/progress.js'
 import {selectionFlags} from '../cli/sync-flags.js'
-import {checkServerVersion} from '../cli/version-check.js'
 import {ExitCode} from '../exit-codes.js'
-import {loadMapsDir} from '../format/index.js'
 import {pushDocument, renderApply, renderPlan, renderVerification} from '../render/index.js'
 import {enforceDeleteGuard, parseDeleteLimit} from '../sync/guard.js'
-import {makePlan, push, pushExitCode} from '../sync/session.js'
+import {push, pushExitCode} from '../sync/session.js'
 
 export default class Push extends BaseCommand<typeof Push> {
   static override summary = 'Make the server match the map files, then read it back to verify.'
@@ -46,19 +45,8 @@ export default class Push extends BaseCommand<typeof Push> {
   async run(): Promise<unknown> {
     const {flags} = this
     const deleteLimit = parseDeleteLimit(flags['max-delete'])
-    const loaded = await loadMapsDir(flags['maps-dir'])
-    const conn = await connect(flags)
+    const {conn, planned} = await planFromFlags(flags, (w) => this.warn(w))
     try {
-      for (const w of conn.warnings) this.warn(w)
-      await checkServerVersion(conn.client, flags['skip-version-check'], (w) => this.warn(w))
-      const planned = await makePlan(conn.client, {
-        server: conn.server,
-        mapsDir: flags['maps-dir'],
-        loaded,
-        only: flags.only,
-        prune: flags.prune,
-        concurrency: flags.concurrency,
-      })
       enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
       this.log(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
 

@@ -5,40 +5,10 @@ import path from 'node:path'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 
 import {loadMapsDir} from '../../src/format/index.js'
-import {type GridMap, positionKey} from '../../src/model/types.js'
+import {positionKey} from '../../src/model/types.js'
 import {type Sandbox, startSandbox} from '../../src/sandbox/index.js'
 import {runCli} from '../helpers/cli.js'
-
-const FANCY = `Fancy Map
-............
-.a...##...b.
-.....#......
-........####
-.c........d.
-....##......
-a,Fancy Observer A,6
-b,Fancy Observer B,6
-c,Fancy Observer C,6
-d,Fancy Observer D,6
-`
-
-const SMALL = `Small
-a.#
-.#b
-a,Small One,2
-b,Small Two
-`
-
-/** Order-free content of a map, duplicates collapsed, for comparing server and files. */
-function content(m: GridMap) {
-  return {
-    name: m.name,
-    width: m.width,
-    height: m.height,
-    observers: m.observers.map((o) => `${o.name}@${o.x},${o.y}/${o.vision}`).sort(),
-    obstacles: [...new Set(m.obstacles.map(positionKey))].sort(),
-  }
-}
+import {content, FANCY, SMALL} from '../helpers/maps.js'
 
 function writes(sandbox: Sandbox): number {
   return Object.entries(sandbox.stats.byRoute)
@@ -74,9 +44,10 @@ describe('diff and push against the sandbox', () => {
   const assertServerMatchesFiles = async (extra: string[] = []): Promise<void> => {
     const {maps} = await loadMapsDir(dir)
     const server = sandbox.snapshot()
+    const byName = (a: {name: string}, b: {name: string}) => a.name.localeCompare(b.name)
     assert.deepEqual(
-      server.filter((m) => !extra.includes(m.name)).map(content).sort((a, b) => a.name.localeCompare(b.name)),
-      maps.map(content).sort((a, b) => a.name.localeCompare(b.name)),
+      server.filter((m) => !extra.includes(m.name)).sort(byName).map(content),
+      [...maps].sort(byName).map(content),
     )
     for (const m of server) {
       const keys = m.obstacles.map(positionKey)

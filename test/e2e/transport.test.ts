@@ -10,11 +10,10 @@ import {after, before, describe, it} from 'node:test'
 
 import {type Sandbox, startSandbox} from '../../src/sandbox/index.js'
 import {runCli} from '../helpers/cli.js'
+import {SMALL} from '../helpers/maps.js'
 
 const TLS = fileURLToPath(new URL('../fixtures/tls/', import.meta.url))
 const pem = (name: string) => readFileSync(path.join(TLS, name))
-
-const SMALL = 'Small\na.#\n.#b\na,Small One,2\nb,Small Two\n'
 
 describe('push over TLS, and servers that break the contract', () => {
   let dir: string

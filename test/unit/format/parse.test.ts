@@ -3,19 +3,7 @@ import {describe, it} from 'node:test'
 
 import {formatDiagnostic, parseMap, type ParseResult} from '../../../src/format/index.js'
 import type {LocalMap} from '../../../src/model/types.js'
-
-const FANCY = `Fancy Map
-............
-.a...##...b.
-.....#......
-........####
-.c........d.
-....##......
-a,Fancy Observer A,6
-b,Fancy Observer B,6
-c,Fancy Observer C,6
-d,Fancy Observer D,6
-`
+import {FANCY} from '../../helpers/maps.js'
 
 function mapOf(result: ParseResult): LocalMap {
   if (!result.ok) assert.fail(`expected a valid map, got:\n${result.diagnostics.map(formatDiagnostic).join('\n')}`)

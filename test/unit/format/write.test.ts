@@ -3,22 +3,10 @@ import {describe, it} from 'node:test'
 
 import {parseMap, type WriteResult, writeMap} from '../../../src/format/index.js'
 import type {GridMap, Observer} from '../../../src/model/types.js'
-
-const FANCY_TEXT = `Fancy Map
-............
-.a...##...b.
-.....#......
-........####
-.c........d.
-....##......
-a,Fancy Observer A,6
-b,Fancy Observer B,6
-c,Fancy Observer C,6
-d,Fancy Observer D,6
-`
+import {FANCY} from '../../helpers/maps.js'
 
 function fancy(): GridMap {
-  const result = parseMap(FANCY_TEXT, 'fancy.map')
+  const result = parseMap(FANCY, 'fancy.map')
   assert.ok(result.ok)
   return result.map
 }
@@ -44,7 +32,7 @@ function symbolsOf(result: WriteResult): string[] {
 
 describe('writeMap: the canonical form', () => {
   it('writes the Fancy Map exactly as the format describes it', () => {
-    assert.equal(textOf(writeMap(fancy())), FANCY_TEXT)
+    assert.equal(textOf(writeMap(fancy())), FANCY)
   })
 
   it('writes from a remote-style map: server observer order, float-like vision, repeated obstacles once', () => {

@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import {type LocalMap, type Observer, type Position, positionKey, type RemoteMap} from '../../../src/model/types.js'
 import {plan, type PlanInput, type RemoteEntry} from '../../../src/sync/plan.js'
 import {applyToModel} from '../../../src/sync/state-model.js'
+import {content} from '../../helpers/maps.js'
 
 const SERVER = 'http://127.0.0.1:1'
 
@@ -29,18 +30,6 @@ function remote(name: string, width: number, height: number, observers: Observer
 
 function input(over: Partial<PlanInput>): PlanInput {
   return {server: SERVER, local: [], invalid: [], remote: [], prune: false, ...over}
-}
-
-/** Content of a map with order-free observers and obstacles, for comparison. */
-function content(m: {name: string; width: number; height: number; observers: Observer[]; obstacles: Position[]} | undefined) {
-  if (!m) return undefined
-  return {
-    name: m.name,
-    width: m.width,
-    height: m.height,
-    observers: m.observers.map((o) => `${o.name}@${o.x},${o.y}/${o.vision}`).sort(),
-    obstacles: [...new Set(m.obstacles.map(positionKey))].sort(),
-  }
 }
 
 describe('plan', () => {

@@ -1,0 +1,36 @@
+import {loadMapsDir} from '../format/index.js'
+import {makePlan, type Planned} from '../sync/session.js'
+import {type Connection, connect, type ConnectionSettings} from './connection.js'
+import {checkServerVersion} from './version-check.js'
+
+export interface PlanFlags extends ConnectionSettings {
+  'maps-dir': string
+  only?: string[]
+  prune: boolean
+  'skip-version-check': boolean
+}
+
+/**
+ * The first half of diff and push: load the files, connect, check the API version, read
+ * the server and plan. The caller closes the connection when done with it.
+ */
+export async function planFromFlags(flags: PlanFlags, warn: (message: string) => void): Promise<{conn: Connection; planned: Planned}> {
+  const loaded = await loadMapsDir(flags['maps-dir'])
+  const conn = await connect(flags)
+  try {
+    for (const w of conn.warnings) warn(w)
+    await checkServerVersion(conn.client, flags['skip-version-check'], warn)
+    const planned = await makePlan(conn.client, {
+      server: conn.server,
+      mapsDir: flags['maps-dir'],
+      loaded,
+      only: flags.only,
+      prune: flags.prune,
+      concurrency: flags.concurrency,
+    })
+    return {conn, planned}
+  } catch (error) {
+    await conn.close()
+    throw error
+  }
+}
