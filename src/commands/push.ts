@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
+import {lockFlags, withLock} from '../cli/lock-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {Progress} from '../cli/progress.js'
 import {selectionFlags} from '../cli/sync-flags.js'
@@ -27,6 +28,7 @@ export default class Push extends BaseCommand<typeof Push> {
     ExitCode.CONTRACT,
     ExitCode.NOT_VERIFIED,
     ExitCode.GUARD,
+    ExitCode.LOCKED,
   ]
 
   static override examples = [
@@ -39,32 +41,35 @@ export default class Push extends BaseCommand<typeof Push> {
     ...connectionFlags,
     'maps-dir': mapsDirFlag,
     ...selectionFlags,
+    ...lockFlags,
     verify: Flags.boolean({allowNo: true, default: true, summary: 'Read back what was touched and compare it with the files (--no-verify skips it).'}),
   }
 
   async run(): Promise<unknown> {
     const {flags} = this
     const deleteLimit = parseDeleteLimit(flags['max-delete'])
-    const {conn, planned} = await planFromFlags(flags, (w) => this.warn(w))
-    try {
-      enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
-      this.log(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
+    return withLock(flags['maps-dir'], {command: 'push', waitSeconds: flags['wait-lock'], notice: (m) => this.warn(m)}, async () => {
+      const {conn, planned} = await planFromFlags(flags, (w) => this.warn(w))
+      try {
+        enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
+        this.log(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
 
-      const progress = new Progress(planned.plan.operations.length)
-      const outcome = await push(conn.client, planned, {
-        server: conn.server,
-        concurrency: flags.concurrency,
-        verify: flags.verify,
-        onResult: () => progress.tick(),
-      })
-      progress.end()
-      this.setExitCode(pushExitCode(planned.plan, outcome))
-      if (this.jsonEnabled()) return pushDocument(planned.plan, outcome.apply, outcome.verification)
-      if (planned.plan.operations.length > 0) this.log(renderApply(outcome.apply, this.chalk))
-      this.log(renderVerification(outcome.verification, this.chalk))
-      return undefined
-    } finally {
-      await conn.close()
-    }
+        const progress = new Progress(planned.plan.operations.length)
+        const outcome = await push(conn.client, planned, {
+          server: conn.server,
+          concurrency: flags.concurrency,
+          verify: flags.verify,
+          onResult: () => progress.tick(),
+        })
+        progress.end()
+        this.setExitCode(pushExitCode(planned.plan, outcome))
+        if (this.jsonEnabled()) return pushDocument(planned.plan, outcome.apply, outcome.verification)
+        if (planned.plan.operations.length > 0) this.log(renderApply(outcome.apply, this.chalk))
+        this.log(renderVerification(outcome.verification, this.chalk))
+        return undefined
+      } finally {
+        await conn.close()
+      }
+    })
   }
 }

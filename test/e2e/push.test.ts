@@ -5,6 +5,7 @@ import path from 'node:path'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
 
 import {loadMapsDir} from '../../src/format/index.js'
+import {acquireLock} from '../../src/lock/index.js'
 import {positionKey} from '../../src/model/types.js'
 import {type Sandbox, startSandbox} from '../../src/sandbox/index.js'
 import {runCli} from '../helpers/cli.js'
@@ -264,6 +265,27 @@ b,Small Two
     assert.equal(r.code, 8, r.stdout + r.stderr)
     assert.match(r.stdout, /obstacle \(2,0\) still present/)
     assert.doesNotMatch(r.stdout, /Verified: the server matches/)
+  })
+
+  it('exits 10 at once, naming the holder, while another run holds the lock; works once it is released', async () => {
+    await files({'small.map': SMALL})
+    const lock = await acquireLock(dir, {command: 'push'})
+    try {
+      for (const extra of [[], ['--json']]) {
+        // eslint-disable-next-line no-await-in-loop
+        const r = await cli('push', ...extra)
+        assert.equal(r.code, 10, r.stdout + r.stderr)
+        assert.match(r.stdout + r.stderr, new RegExp(`PID ${process.pid}`))
+      }
+
+      assert.equal(writes(sandbox), 0)
+    } finally {
+      await lock.release()
+    }
+
+    const r = await cli('push')
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.deepEqual((await readdir(path.join(dir, '.gridsync'))).sort(), ['state.json'], 'the lock is released')
   })
 
   it('writes its journal atomically in .gridsync/ beside the maps', async () => {

@@ -1,0 +1,41 @@
+import {Flags} from '@oclif/core'
+
+import {acquireLock, type Lock} from '../lock/index.js'
+
+/** Flags of commands that write (push, pull), which take the maps directory's lock. */
+export const lockFlags = {
+  'wait-lock': Flags.integer({
+    summary: 'When another gridsync run holds the lock on the maps directory, wait up to this many seconds instead of exiting 10.',
+    default: 0,
+    min: 0,
+    helpValue: 'SECONDS',
+  }),
+}
+
+/**
+ * Takes the maps directory's lock for the length of `fn`. A SIGINT or SIGTERM on the
+ * way releases it before the process ends, so a killed run leaves no lock behind.
+ */
+export async function withLock<T>(
+  mapsDir: string,
+  opts: {command: string; waitSeconds: number; notice: (message: string) => void},
+  fn: () => Promise<T>,
+): Promise<T> {
+  const lock: Lock = await acquireLock(mapsDir, {command: opts.command, waitSeconds: opts.waitSeconds, onNotice: opts.notice})
+  const onSignal = (signal: NodeJS.Signals): void => {
+    lock.releaseSync()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    process.kill(process.pid, signal)
+  }
+
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    return await fn()
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await lock.release()
+  }
+}

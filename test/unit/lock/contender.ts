@@ -1,0 +1,29 @@
+/**
+ * A separate process that competes for the lock, for the cross-process tests. It prints
+ * `ready`, waits for a `go` line on stdin, tries once, prints the outcome as one JSON
+ * line, then keeps what it got until stdin closes.
+ */
+import {createInterface} from 'node:readline'
+
+import {acquireLock, type Lock} from '../../../src/lock/index.js'
+import {GridsyncError} from '../../../src/exit-codes.js'
+
+const mapsDir = process.argv[2]
+if (mapsDir === undefined) throw new Error('usage: contender.ts MAPS_DIR')
+
+const lines = createInterface({input: process.stdin})
+let lock: Lock | undefined
+lines.on('line', async (line) => {
+  if (line !== 'go') return
+  try {
+    lock = await acquireLock(mapsDir, {command: 'push'})
+    process.stdout.write(`${JSON.stringify({acquired: true, pid: process.pid})}\n`)
+  } catch (error) {
+    const exitCode = error instanceof GridsyncError ? error.exitCode : undefined
+    process.stdout.write(`${JSON.stringify({acquired: false, exitCode, message: String(error)})}\n`)
+  }
+})
+lines.on('close', async () => {
+  await lock?.release()
+})
+process.stdout.write('ready\n')
