@@ -109,12 +109,12 @@ function planExisting(local: LocalMap, entry: RemoteEntry): MapPlan {
   const localObserverNames = new Set(local.observers.map((o) => o.name))
   changes.observers.delete = remote.observers.filter((o) => !localObserverNames.has(o.name))
 
-  // Remote obstacles may be duplicated: one row or several, it is one obstacle.
-  const remoteObstacles = uniquePositions(remote.obstacles)
+  // Remote obstacles may be duplicated: one row or several, it is one obstacle, never
+  // created again; but removing it takes a delete for each row.
   const localKeys = new Set(local.obstacles.map(positionKey))
-  const remoteKeys = new Set(remoteObstacles.map(positionKey))
+  const remoteKeys = new Set(remote.obstacles.map(positionKey))
   changes.obstacles.create = local.obstacles.filter((p) => !remoteKeys.has(positionKey(p)))
-  changes.obstacles.delete = remoteObstacles.filter((p) => !localKeys.has(positionKey(p)))
+  changes.obstacles.delete = remote.obstacles.filter((p) => !localKeys.has(positionKey(p))).map((p) => ({x: p.x, y: p.y}))
 
   const resized = remote.width !== local.width || remote.height !== local.height
   return {

@@ -133,6 +133,15 @@ b,Small Two
     await assertServerMatchesFiles()
   })
 
+  it('removes an obstacle the server holds twice, and never creates a duplicated one again', async () => {
+    sandbox.seed([{name: 'Small', width: 3, height: 2, obstacles: [{x: 1, y: 1}, {x: 0, y: 1}, {x: 0, y: 1}]}])
+    await files({'small.map': SMALL})
+    const r = await cli('push')
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(sandbox.stats.byRoute['POST /api/maps/<map>/obstacles/'], 1, 'only (2,0) is created')
+    await assertServerMatchesFiles()
+  })
+
   it('keeps maps that have no file unless --prune', async () => {
     sandbox.seed([{name: 'Old One', width: 2, height: 2, obstacles: [{x: 0, y: 0}]}])
     await files({'small.map': SMALL})
