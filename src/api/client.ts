@@ -173,14 +173,7 @@ export class APIDataSource {
       width: map.width,
       height: map.height,
       url,
-      observers: map.observers.map((o) => ({
-        name: o.name,
-        slug: o.slug,
-        x: o.x,
-        y: o.y,
-        vision: o.vision,
-        url: this.observerUrl(url, o.slug),
-      })),
+      observers: map.observers.map((o) => observerOf(o, this.observerUrl(url, o.slug))),
       obstacles: map.obstacles.map((p) => ({x: p.x, y: p.y})),
     }
   }
@@ -188,12 +181,7 @@ export class APIDataSource {
   async getObserver(url: string): Promise<RemoteObserverDetail> {
     const o = await this.getJson(url, ObserverSchema)
     return {
-      name: o.name,
-      slug: o.slug,
-      x: o.x,
-      y: o.y,
-      vision: o.vision,
-      url,
+      ...observerOf(o, url),
       mapName: o.map_name,
       mapSlug: o.map_slug,
       mapUrl: this.mapUrl(o.map_slug),
@@ -430,4 +418,9 @@ function positive(name: string, value: number, integer = false): number {
 function nonNegativeInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) throw new ApiOptionError(`${name} must be a whole number >= 0, not ${value}`)
   return value
+}
+
+/** An observer as the rest of gridsync sees it, from an answer's observer entry. */
+function observerOf(o: {name: string; slug: string; x: number; y: number; vision: number | null}, url: string): RemoteObserver {
+  return {name: o.name, slug: o.slug, x: o.x, y: o.y, vision: o.vision, url}
 }

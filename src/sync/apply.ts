@@ -1,4 +1,4 @@
-import type {Observer, Position, RemoteMap, RemoteMapSummary} from '../model/types.js'
+import {type Observer, type Position, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
 import {runPool} from './pool.js'
 import type {MapBody, Operation, Phase, Plan} from './plan-types.js'
 import type {ApplyResult, OpOutcome, OpResult} from './result-types.js'
@@ -61,7 +61,7 @@ class Execution {
   /** Map name -> URL on the server: from the plan, then from creates. */
   private readonly mapUrls = new Map<string, string>()
   /** Fresh reads made while settling, per map name: later creates on that map check them. */
-  private readonly settledReads = new Map<string, RemoteMap>()
+  private readonly settledReads = new Map<string, {map: RemoteMap; obstacles: Set<string>}>()
 
   constructor(
     private readonly plan: Plan,
@@ -136,7 +136,7 @@ class Execution {
       }
 
       case 'createObserver': {
-        const already = this.settledReads.get(op.map)?.observers.find((o) => o.name === op.observer.name)
+        const already = this.settledReads.get(op.map)?.map.observers.find((o) => o.name === op.observer.name)
         if (already) return this.settleObserver(op.observer, already.url, already)
         const {url} = await this.client.createObserver(this.mapUrl(op), op.observer)
         return {outcome: 'applied', detail: 'created', url}
@@ -153,8 +153,7 @@ class Execution {
       }
 
       case 'createObstacle': {
-        const read = this.settledReads.get(op.map)
-        if (read && hasObstacle(read, op.position)) return {outcome: 'reconciled', detail: 'already on the server'}
+        if (this.settledReads.get(op.map)?.obstacles.has(positionKey(op.position))) return {outcome: 'reconciled', detail: 'already on the server'}
         await this.client.createObstacle(this.mapUrl(op), op.position)
         return {outcome: 'applied', detail: 'created'}
       }
@@ -197,7 +196,7 @@ class Execution {
 
       case 'createObstacle': {
         const read = await this.readMap(op)
-        if (hasObstacle(read, op.position)) return {outcome: 'reconciled', detail: `${why}; a read shows it on the server`}
+        if (read.obstacles.some((p) => p.x === op.position.x && p.y === op.position.y)) return {outcome: 'reconciled', detail: `${why}; a read shows it on the server`}
         return notSentAgain(why)
       }
 
@@ -213,7 +212,8 @@ class Execution {
     if (found) {
       this.mapUrls.set(op.map, found.url)
       // Its contents are unknown: read them so the placements that follow add only what is missing.
-      this.settledReads.set(op.map, await this.client.getMap(found.url))
+      const map = await this.client.getMap(found.url)
+      this.settledReads.set(op.map, {map, obstacles: new Set(map.obstacles.map(positionKey))})
       return {outcome: 'reconciled', detail: `${why}; the server lists it`, url: found.url}
     }
 
@@ -251,10 +251,19 @@ function notSentAgain(why: string): Settled {
   return {outcome: 'unconfirmed', detail: `${why}, and a read does not show it (the read may be stale); not sent again, to avoid a duplicate`}
 }
 
-function succeeded(outcome: OpOutcome): boolean {
+/** The results of an apply, grouped by map name, in plan order. */
+export function resultsByMap(applied: ApplyResult): Map<string, OpResult[]> {
+  const byMap = new Map<string, OpResult[]>()
+  for (const r of applied.results) {
+    const list = byMap.get(r.op.map)
+    if (list) list.push(r)
+    else byMap.set(r.op.map, [r])
+  }
+
+  return byMap
+}
+
+export function succeeded(outcome: OpOutcome): boolean {
   return outcome === 'applied' || outcome === 'reconciled'
 }
 
-function hasObstacle(map: RemoteMap, p: Position): boolean {
-  return map.obstacles.some((o) => o.x === p.x && o.y === p.y)
-}

@@ -1,7 +1,7 @@
 import {ExitCode} from '../exit-codes.js'
 import {formatDiagnostic} from '../format/diagnostics.js'
 import type {LoadResult} from '../format/directory.js'
-import {apply, type SyncClient} from './apply.js'
+import {apply, resultsByMap, succeeded, type SyncClient} from './apply.js'
 import {Journal} from './journal.js'
 import {plan} from './plan.js'
 import type {Plan} from './plan-types.js'
@@ -84,12 +84,11 @@ export async function push(
  * stands in for answers identical to that earlier one, and then re-sending could duplicate.
  */
 function record(planned: Planned, applied: ApplyResult, server: string, now: number): void {
-  const byMap = new Map<string, OpResult[]>()
-  for (const r of applied.results) byMap.set(r.op.map, [...(byMap.get(r.op.map) ?? []), r])
-  for (const [name, results] of byMap) {
-    const done = results.filter((r) => r.outcome === 'applied' || r.outcome === 'reconciled' || r.outcome === 'unconfirmed')
+  const maps = new Map(planned.plan.maps.map((m) => [m.name, m]))
+  for (const [name, results] of resultsByMap(applied)) {
+    const done = results.filter((r) => succeeded(r.outcome) || r.outcome === 'unconfirmed')
     if (done.length === 0) continue
-    const mp = planned.plan.maps.find((m) => m.name === name)!
+    const mp = maps.get(name)!
     const urls = new Map(done.flatMap((r) => (r.url ? [[r.op.id, r.url] as const] : [])))
     const after = applyToModel(mp.remote, done.map((r) => r.op), urls)
     const url = after?.url ?? mp.url

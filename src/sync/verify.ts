@@ -1,5 +1,5 @@
 import type {RemoteMap} from '../model/types.js'
-import type {SyncClient} from './apply.js'
+import {resultsByMap, type SyncClient} from './apply.js'
 import type {MapPlan, Plan} from './plan-types.js'
 import {runPool} from './pool.js'
 import type {ApplyResult, MapVerification, Verification} from './result-types.js'
@@ -25,8 +25,7 @@ export async function verify(
   client: Pick<SyncClient, 'getMap'>,
   opts: {observed: ReadonlyMap<string, string | null>; concurrency: number},
 ): Promise<Verification> {
-  const byMap = new Map<string, ApplyResult['results']>()
-  for (const r of applied.results) byMap.set(r.op.map, [...(byMap.get(r.op.map) ?? []), r])
+  const byMap = resultsByMap(applied)
 
   const checks = plan.maps.filter((mp) => byMap.has(mp.name) || mp.remoteSource === 'journal')
   const maps: MapVerification[] = []

@@ -6,6 +6,7 @@ import {after, afterEach, before, describe, it} from 'node:test'
 import nock from 'nock'
 
 import {APIDataSource, HttpError, NetworkError, isAmbiguousWrite, type RequestEvent} from '../../../src/api/index.js'
+import {failure, socketError} from '../../helpers/errors.js'
 
 const S = 'http://gridmap.test:5000'
 const MAP = `${S}/api/maps/m/`
@@ -17,20 +18,6 @@ function retrying(retries = 3, timeoutSeconds?: number): {api: APIDataSource; ev
   const api = new APIDataSource({server: S, retries, retryBaseMs: 1, timeoutSeconds, onRequest: (e) => events.push(e)})
   clients.push(api)
   return {api, events}
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (err) {
-    assert.ok(err instanceof Error)
-    return err
-  }
-  assert.fail('expected a rejection')
-}
-
-function socketError(code: string, message = code): Error {
-  return Object.assign(new Error(message), {code})
 }
 
 before(() => nock.disableNetConnect())

@@ -15,6 +15,7 @@ import {
   type RequestEvent,
 } from '../../../src/api/index.js'
 import {ExitCode} from '../../../src/exit-codes.js'
+import {failure, socketError} from '../../helpers/errors.js'
 
 const S = 'http://gridmap.test:5000'
 const TOKEN = 'tok-3f9a-SECRET'
@@ -25,21 +26,6 @@ function client(options: Partial<APIDataSourceOptions> = {}): APIDataSource {
   const api = new APIDataSource({server: S, retries: 0, ...options})
   clients.push(api)
   return api
-}
-
-/** The error a promise rejects with. */
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (err) {
-    assert.ok(err instanceof Error)
-    return err
-  }
-  assert.fail('expected a rejection')
-}
-
-function resetError(): Error {
-  return Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'})
 }
 
 before(() => nock.disableNetConnect())
@@ -380,11 +366,11 @@ describe('APIDataSource credentials', () => {
   })
 
   it('keeps secrets out of network errors', async () => {
-    nock(S).get('/api/maps/').replyWithError(resetError())
+    nock(S).get('/api/maps/').replyWithError(socketError('ECONNRESET', 'socket hang up'))
     const reset = await failure(withToken().listMaps())
     assert.ok(reset instanceof NetworkError)
     assertNoSecrets(reset)
-    nock(S).post('/api/maps/').replyWithError(Object.assign(new Error('connect ECONNREFUSED'), {code: 'ECONNREFUSED'}))
+    nock(S).post('/api/maps/').replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED'))
     const refused = await failure(withToken().createMap({name: 'a', width: 1, height: 1}))
     assert.ok(refused instanceof NetworkError)
     assertNoSecrets(refused)
