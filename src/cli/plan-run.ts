@@ -7,6 +7,8 @@ export interface PlanFlags extends ConnectionSettings {
   'maps-dir': string
   only?: string[]
   prune: boolean
+  force: boolean
+  'stale-window': number
   'skip-version-check': boolean
 }
 
@@ -26,6 +28,8 @@ export async function planFromFlags(flags: PlanFlags, warn: (message: string) =>
       loaded,
       only: flags.only,
       prune: flags.prune,
+      force: flags.force,
+      staleWindowMs: flags['stale-window'] * 1000,
       concurrency: flags.concurrency,
     })
     return {conn, planned}

@@ -66,7 +66,9 @@ export async function pull(client: PullClient, opts: PullOptions): Promise<PullR
   const {journal, warning} = await Journal.load(opts.mapsDir)
   const remote = await readForPull(client, {
     wanted: wantedBy(local, opts),
-    records: journal.recent(opts.server, now, STALE_WINDOW_MS),
+    records: journal.recordsFor(opts.server),
+    staleWindowMs: STALE_WINDOW_MS,
+    now,
     concurrency: opts.concurrency,
   })
   const namer = new FileNamer(await directoryEntries(opts.mapsDir))

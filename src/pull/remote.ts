@@ -30,8 +30,10 @@ export interface RemoteItem {
 export interface ReadOptions {
   /** Whether the pull needs this map's contents. */
   wanted: (name: string) => boolean
-  /** gridsync's recent writes to this server, by map name. */
+  /** gridsync's last recorded writes to this server, by map name. */
   records: ReadonlyMap<string, JournalRecord>
+  staleWindowMs: number
+  now: number
   concurrency: number
 }
 
@@ -57,7 +59,7 @@ export async function readForPull(client: PullClient, opts: ReadOptions): Promis
 
   const served: PullClient = {listMaps: async () => listing, getMap: async (url) => reads.get(url) as RemoteMap}
   const details = new Set(toRead.filter((m) => reads.has(m.url)).map((m) => m.name))
-  const {entries, unreachable} = await readRemote(served, {details, records: opts.records, concurrency: opts.concurrency})
+  const {entries, unreachable} = await readRemote(served, {...opts, details})
   const items = entries.map(({summary, details: map}): RemoteItem => {
     const item: RemoteItem = {name: summary.name, slug: summary.slug}
     if (map && opts.wanted(summary.name)) item.map = map

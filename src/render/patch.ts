@@ -28,6 +28,8 @@ function mapPatch(mp: MapPlan): string {
       return ''
     case 'invalid':
       return comment(`${mp.file ?? mp.name}: invalid file; map "${mp.name}" is left alone on the server`)
+    case 'conflict':
+      return comment(`${serverName}: changed on the server since gridsync last wrote it; left alone (--force overwrites it)`)
     case 'delete': {
       if (!mp.remote) return comment(`${serverName}: the map and everything on it will be deleted (its contents were not read)`)
       const before = canonical(mp.remote, serverName)

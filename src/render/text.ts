@@ -1,7 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
 import type {MapAction, MapPlan, Operation, Plan} from '../sync/plan-types.js'
-import {uniquePositions} from '../sync/plan.js'
+import {refutedText, uniquePositions} from '../sync/plan.js'
 import {renderGridPicture} from './grid.js'
 import {count, isAre, JOURNAL_NOTE, limitList, opSign, placement, signedCounts, sizeText} from './words.js'
 
@@ -15,11 +15,11 @@ export interface RenderPlanOptions {
 
 const INDENT = '    '
 
-const SIGN: Record<MapAction, string> = {create: '+', update: '~', delete: '-', unchanged: '=', invalid: '!', untracked: '?'}
+const SIGN: Record<MapAction, string> = {create: '+', update: '~', delete: '-', unchanged: '=', invalid: '!', untracked: '?', conflict: '!'}
 
 /**
  * The plan for people: one line per map with a sign (`+` create, `~` update, `-` delete,
- * `=` unchanged, `!` invalid file, `?` only on the server), its object changes and grid
+ * `=` unchanged, `!` invalid file or conflict, `?` only on the server), its object changes and grid
  * picture below, notes, run-wide warnings, and a closing summary line.
  */
 export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
@@ -31,6 +31,7 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
     unchanged: chalk.dim,
     invalid: chalk.red,
     untracked: chalk.dim,
+    conflict: chalk.red,
   }
   const opsByMap = new Map<string, Operation[]>()
   for (const op of plan.operations) {
@@ -48,6 +49,7 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
     }
 
     if (mp.remoteSource === 'journal') lines.push(INDENT + chalk.yellow(JOURNAL_NOTE))
+    for (const op of mp.refuted ?? []) lines.push(INDENT + chalk.red(refutedText(op)))
     lines.push(...mp.notes.map((n) => INDENT + n))
     blocks.push(lines.join('\n'))
   }
@@ -90,6 +92,8 @@ function mapSummary(mp: MapPlan): string {
       return `invalid file ${mp.file ?? ''}`.trimEnd()
     case 'untracked':
       return 'only on the server'
+    case 'conflict':
+      return 'conflict: changed on the server since gridsync last wrote it'
   }
 }
 

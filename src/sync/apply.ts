@@ -20,6 +20,8 @@ export interface SyncClient {
 export interface ApplyOptions {
   /** Requests in flight at once. */
   concurrency: number
+  /** Awaited before each operation is sent (the journal records it first). */
+  beforeSend?: (op: Operation) => Promise<void>
   /** Called as each operation ends (progress, logs). */
   onResult?: (result: OpResult) => void
   /** Stops starting new operations; those not started are reported as skipped. */
@@ -94,6 +96,13 @@ class Execution {
 
     if (this.options.signal?.aborted) {
       finish({outcome: 'skipped', detail: 'the run was interrupted before this operation started'})
+      return
+    }
+
+    try {
+      await this.options.beforeSend?.(op)
+    } catch (error) {
+      finish({outcome: 'failed', detail: `not sent: ${(error as Error).message}`})
       return
     }
 

@@ -1,108 +1,329 @@
-import {mkdir, readFile, rename, writeFile} from 'node:fs/promises'
+import {randomUUID} from 'node:crypto'
+import {type FileHandle, mkdir, open, readFile, rename, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {z} from 'zod'
-
 import type {RemoteMap} from '../model/types.js'
+import type {Operation} from './plan-types.js'
+import type {OpOutcome, OpResult, Verdict} from './result-types.js'
+import {applyToModel} from './state-model.js'
 
 /**
- * gridsync's memory of its own recent writes, kept in `<maps dir>/.gridsync/state.json`.
- * Used only to recognise stale answers about those writes: when the server answers a
- * read exactly as it did before gridsync wrote (a caching server), the state gridsync
- * wrote is taken instead. A read showing anything else is newer and wins.
+ * gridsync's journal: an append-only record of every run that writes, kept in
+ * `<maps dir>/.gridsync/journal.ndjson`, one JSON event a line. A run notes each map's
+ * starting point before touching it and each operation before sending it (flushed to
+ * disk first), then its outcome. Replaying the file gives, per server and map, the
+ * state gridsync's writes left, even when a run was killed halfway.
+ *
+ * What the record is used for:
+ * - recognising stale answers: a read identical to the one the writes were planned from,
+ *   soon after, is a cache; the recorded state stands in for it;
+ * - refuted writes: deletes the server acknowledged but a later trusted read still shows;
+ * - conflicts: a trusted read that differs from what gridsync left, in ways its own
+ *   writes do not explain, means someone else edited the map.
  */
+
+/** A write of the last run on a map, as far as the journal knows. */
+export interface JournalWrite {
+  op: Operation
+  /** acknowledged: applied or reconciled; uncertain: sent, answer lost or never recorded. */
+  state: 'acknowledged' | 'uncertain'
+}
+
 export interface JournalRecord {
   /** The map's URL on the server. */
   url: string
   /** Fingerprint of the server's answer the writes were planned from; null: the map was absent. */
   before: string | null
-  /** The map as gridsync left it; null: deleted. */
+  /** The map as gridsync's writes left it; null: deleted. */
   after: RemoteMap | null
   /** When the writes ended (ISO 8601). */
   at: string
+  /** The run that wrote it. */
+  run: string
+  /** That run's writes to the map, acknowledged or uncertain. */
+  writes: JournalWrite[]
 }
 
-const position = z.object({x: z.number(), y: z.number()})
-const recordSchema = z.object({
-  url: z.string(),
-  before: z.string().nullable(),
-  after: z
-    .object({
-      name: z.string(),
-      slug: z.string(),
-      url: z.string(),
-      width: z.number(),
-      height: z.number(),
-      observers: z.array(position.extend({name: z.string(), slug: z.string(), url: z.string(), vision: z.number().nullable()})),
-      obstacles: z.array(position),
-    })
-    .nullable(),
-  at: z.string(),
-})
-const fileSchema = z.object({
-  version: z.literal(1),
-  servers: z.record(z.string(), z.object({maps: z.record(z.string(), recordSchema)})),
-})
-type StateFileContent = z.infer<typeof fileSchema>
+/** A run that started and never recorded its end. */
+export interface InterruptedRun {
+  run: string
+  command: string
+  at: string
+  /** Operations sent whose outcome was never recorded. */
+  inFlight: number
+}
+
+type Event =
+  | {t: 'run'; run: string; server: string; command: string; at: string; pid: number}
+  | {t: 'map'; run: string; map: string; url: string; before: string | null; base: RemoteMap | null; carry?: Operation[]; at: string}
+  | {t: 'send'; run: string; op: Operation}
+  | {t: 'ack'; run: string; id: number; outcome: OpOutcome; url?: string; at: string}
+  | {t: 'verify'; run: string; map: string; verdict: Verdict; differences: string[]}
+  | {t: 'end'; run: string; exitCode: number; at: string}
+  | {t: 'record'; server: string; map: string; record: JournalRecord}
 
 export const STATE_DIR = '.gridsync'
-const STATE_FILE = 'state.json'
+const JOURNAL_FILE = 'journal.ndjson'
+/** Past this size the journal is compacted to one record a map when a run opens it. */
+const COMPACT_BYTES = 4 * 1024 * 1024
+
+/** What one run wrote to one map, while replaying. */
+interface MapRun {
+  server: string
+  url: string
+  before: string | null
+  base: RemoteMap | null
+  at: string
+  run: string
+  /** Refuted deletes of an earlier run, carried so they are not sent again. */
+  carry: Operation[]
+  ops: Map<number, Operation>
+  outcomes: Map<number, {outcome: OpOutcome; url?: string}>
+}
 
 export class Journal {
+  private readonly records = new Map<string, Map<string, JournalRecord>>()
+  private readonly interrupted: InterruptedRun[] = []
+
   private constructor(
-    private readonly file: string,
-    private readonly content: StateFileContent,
+    readonly file: string,
+    readonly warnings: string[],
   ) {}
 
   static pathFor(mapsDir: string): string {
-    return path.join(mapsDir, STATE_DIR, STATE_FILE)
+    return path.join(mapsDir, STATE_DIR, JOURNAL_FILE)
   }
 
-  /** Loads the state file; a missing one is empty, an unreadable one is reported, never trusted. */
+  /** Reads and replays the journal. A missing file is empty; a torn last line (power loss) is skipped. */
   static async load(mapsDir: string): Promise<{journal: Journal; warning?: string}> {
     const file = Journal.pathFor(mapsDir)
-    let text: string
+    let text = ''
     try {
       text = await readFile(file, 'utf8')
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {journal: new Journal(file, {version: 1, servers: {}})}
-      throw error
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
     }
 
-    try {
-      return {journal: new Journal(file, fileSchema.parse(JSON.parse(text)))}
-    } catch {
-      return {
-        journal: new Journal(file, {version: 1, servers: {}}),
-        warning: `${file} is unreadable; it is ignored and will be replaced (stale server answers about earlier writes cannot be recognised this run)`,
+    const journal = new Journal(file, [])
+    const bad = journal.replay(text)
+    const warning =
+      bad > 0 ? `${file}: ${bad} unreadable line${bad === 1 ? '' : 's'} skipped (a run cut off mid-write, or the file was edited)` : undefined
+    if (warning) journal.warnings.push(warning)
+    return {journal, warning}
+  }
+
+  /** The last recorded writes per map name on a server. */
+  recordsFor(server: string): ReadonlyMap<string, JournalRecord> {
+    return this.records.get(server) ?? new Map()
+  }
+
+  /** Runs that never recorded their end, since the last run that did. */
+  interruptedRuns(): readonly InterruptedRun[] {
+    return this.interrupted
+  }
+
+  /** Starts appending a run's events; compacts the file first when it has grown large. */
+  async begin(server: string, command: string): Promise<JournalWriter> {
+    await mkdir(path.dirname(this.file), {recursive: true})
+    await this.compactIfLarge()
+    const handle = await open(this.file, 'a')
+    const writer = new JournalWriter(handle, randomUUID())
+    writer.append({t: 'run', run: writer.run, server, command, at: new Date().toISOString(), pid: process.pid})
+    return writer
+  }
+
+  private replay(text: string): number {
+    const runs = new Map<string, {server: string; command: string; at: string; ended: boolean}>()
+    const mapRuns = new Map<string, MapRun>()
+    const opMap = new Map<string, MapRun>()
+    // The latest writes per server and map: computed into records once, at the end.
+    const latest = new Map<string, {server: string; map: string; last: MapRun | JournalRecord}>()
+    const note = (server: string, map: string, last: MapRun | JournalRecord): void => {
+      const key = `${server}\n${map}`
+      latest.delete(key)
+      latest.set(key, {server, map, last})
+    }
+
+    let bad = 0
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue
+      let e: Event
+      try {
+        e = JSON.parse(line) as Event
+      } catch {
+        bad++
+        continue
+      }
+
+      switch (e.t) {
+        case 'run': {
+          runs.set(e.run, {server: e.server, command: e.command, at: e.at, ended: false})
+          break
+        }
+
+        case 'map': {
+          const server = runs.get(e.run)?.server
+          if (server === undefined) break
+          const mr: MapRun = {server, url: e.url, before: e.before, base: e.base, carry: e.carry ?? [], at: e.at, run: e.run, ops: new Map(), outcomes: new Map()}
+          mapRuns.set(`${e.run}\n${e.map}`, mr)
+          note(server, e.map, mr)
+          break
+        }
+
+        case 'send': {
+          const mr = mapRuns.get(`${e.run}\n${e.op.map}`)
+          if (!mr) break
+          mr.ops.set(e.op.id, e.op)
+          opMap.set(`${e.run}\n${e.op.id}`, mr)
+          break
+        }
+
+        case 'ack': {
+          const mr = opMap.get(`${e.run}\n${e.id}`)
+          if (!mr) break
+          mr.outcomes.set(e.id, {outcome: e.outcome, url: e.url})
+          mr.at = e.at
+          break
+        }
+
+        case 'end': {
+          const run = runs.get(e.run)
+          if (run) run.ended = true
+          break
+        }
+
+        case 'record': {
+          note(e.server, e.map, e.record)
+          break
+        }
+
+        case 'verify': {
+          break
+        }
       }
     }
-  }
 
-  /** Records for a server younger than `windowMs`, by map name. */
-  recent(server: string, now: number, windowMs: number): Map<string, JournalRecord> {
-    const maps = this.content.servers[server]?.maps ?? {}
-    return new Map(Object.entries(maps).filter(([, r]) => now - Date.parse(r.at) < windowMs))
-  }
-
-  set(server: string, name: string, record: JournalRecord | undefined): void {
-    const entry = (this.content.servers[server] ??= {maps: {}})
-    if (record) entry.maps[name] = record
-    else delete entry.maps[name]
-  }
-
-  /** Drops records older than `windowMs`: past it, the server's answers are trusted again. */
-  prune(now: number, windowMs: number): void {
-    for (const entry of Object.values(this.content.servers)) {
-      for (const [name, r] of Object.entries(entry.maps)) if (now - Date.parse(r.at) >= windowMs) delete entry.maps[name]
+    for (const {server, map, last} of latest.values()) {
+      let maps = this.records.get(server)
+      if (!maps) this.records.set(server, (maps = new Map()))
+      maps.set(map, 'ops' in last ? recordOf(last) : last)
     }
+
+    // Runs cut off since the last one that finished (older ones were reported then).
+    const order = [...runs.keys()]
+    const lastEnded = order.findLastIndex((run) => runs.get(run)!.ended)
+    for (const run of order.slice(lastEnded + 1)) {
+      const r = runs.get(run)!
+      let inFlight = 0
+      for (const mr of mapRuns.values()) if (mr.run === run) for (const id of mr.ops.keys()) if (!mr.outcomes.has(id)) inFlight++
+      this.interrupted.push({run, command: r.command, at: r.at, inFlight})
+    }
+
+    return bad
   }
 
-  /** Writes the state file atomically: a temporary file beside it, then a rename. */
-  async save(): Promise<void> {
-    await mkdir(path.dirname(this.file), {recursive: true})
+  /** Rewrites a large journal as one record a map, atomically (the caller holds the lock). */
+  private async compactIfLarge(): Promise<void> {
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => 0,
+    )
+    if (size < COMPACT_BYTES) return
+    const lines: string[] = []
+    for (const [server, maps] of this.records) {
+      for (const [map, record] of maps) lines.push(JSON.stringify({t: 'record', server, map, record} satisfies Event))
+    }
+
     const tmp = `${this.file}.${process.pid}.tmp`
-    await writeFile(tmp, `${JSON.stringify(this.content)}\n`)
+    await writeFile(tmp, lines.map((l) => `${l}\n`).join(''))
     await rename(tmp, this.file)
+  }
+}
+
+/**
+ * The state a run's writes to a map left: its starting point with the acknowledged
+ * operations applied, and the uncertain ones too (sent, but the answer was lost or the
+ * run was killed first): counting those as done can only delay a write until a trusted
+ * read shows it missing, while counting them as not done could duplicate it.
+ */
+function recordOf(mr: MapRun): JournalRecord {
+  const writes: JournalWrite[] = mr.carry.map((op) => ({op, state: 'acknowledged'}))
+  const urls = new Map<number, string>()
+  for (const [id, op] of mr.ops) {
+    const o = mr.outcomes.get(id)
+    if (o?.url) urls.set(id, o.url)
+    if (!o || o.outcome === 'unconfirmed') writes.push({op, state: 'uncertain'})
+    else if (o.outcome === 'applied' || o.outcome === 'reconciled') writes.push({op, state: 'acknowledged'})
+  }
+
+  const base = mr.base ?? undefined
+  const after = applyToModel(base, writes.map((w) => w.op), urls)
+  return {url: after?.url ?? mr.url, before: mr.before, after: after ?? null, at: mr.at, run: mr.run, writes}
+}
+
+/**
+ * Appends one run's events. Events that must be on disk before gridsync acts on them
+ * (a map's starting point, an operation about to be sent) are flushed with a shared
+ * fsync: operations sent at the same moment wait for one disk write together.
+ */
+export class JournalWriter {
+  private pending: string[] = []
+  private flushing: Promise<void> | undefined
+  private failed: Error | undefined
+
+  constructor(
+    private readonly handle: FileHandle,
+    readonly run: string,
+  ) {}
+
+  append(event: Event): void {
+    this.pending.push(`${JSON.stringify(event)}\n`)
+  }
+
+  /** Records a map's starting point for this run, before any operation on it. */
+  startMap(map: string, url: string, before: string | null, base: RemoteMap | undefined, carry: Operation[] = []): void {
+    this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, at: new Date().toISOString()})
+  }
+
+  /** Records an operation and waits until that record is on disk: call it before sending. */
+  async intend(op: Operation): Promise<void> {
+    this.append({t: 'send', run: this.run, op})
+    await this.flush()
+  }
+
+  outcome(result: OpResult): void {
+    this.append({t: 'ack', run: this.run, id: result.op.id, outcome: result.outcome, url: result.url, at: new Date().toISOString()})
+  }
+
+  verified(map: string, verdict: Verdict, differences: string[]): void {
+    this.append({t: 'verify', run: this.run, map, verdict, differences})
+  }
+
+  /** Records the end of the run and closes the file. */
+  async end(exitCode: number): Promise<void> {
+    this.append({t: 'end', run: this.run, exitCode, at: new Date().toISOString()})
+    await this.flush()
+    await this.handle.close()
+  }
+
+  /** Writes what is pending and syncs it to disk; concurrent callers share the work. */
+  async flush(): Promise<void> {
+    if (this.failed) throw this.failed
+    while (this.flushing) await this.flushing
+    if (this.pending.length === 0) return
+    const lines = this.pending.join('')
+    this.pending = []
+    this.flushing = (async () => {
+      await this.handle.appendFile(lines)
+      await this.handle.datasync()
+    })()
+      .catch((error: Error) => {
+        this.failed = new Error(`cannot write the journal: ${error.message}`)
+        throw this.failed
+      })
+      .finally(() => {
+        this.flushing = undefined
+      })
+    await this.flushing
   }
 }

@@ -8,9 +8,10 @@ import type {GridMap, LocalMap, Observer, Position, RemoteMap, RemoteObserver} f
 /**
  * create, update, delete: what a push does to the map. unchanged: in sync. untracked:
  * only on the server, kept (no --prune). invalid: the local file failed to parse, so the
- * map is left alone whatever the server holds.
+ * map is left alone whatever the server holds. conflict: someone else changed the map on the
+ * server since gridsync last wrote it; left alone unless --force.
  */
-export type MapAction = 'create' | 'update' | 'delete' | 'unchanged' | 'untracked' | 'invalid'
+export type MapAction = 'create' | 'update' | 'delete' | 'unchanged' | 'untracked' | 'invalid' | 'conflict'
 
 export interface MapBody {
   name: string
@@ -46,6 +47,11 @@ export interface MapPlan {
   remoteSource?: 'server' | 'journal'
   resize?: {from: {width: number; height: number}; to: {width: number; height: number}}
   changes: MapChanges
+  /**
+   * Deletes the server acknowledged in an earlier run but never carried out (a trusted
+   * read still shows the objects); they are not sent again.
+   */
+  refuted?: Operation[]
   /** Why the map is left alone (invalid), or other remarks for the user. */
   notes: string[]
 }

@@ -7,6 +7,10 @@ export interface RemoteEntry {
   /** Contents; read for every map that also has a local file. */
   details?: RemoteMap
   source: 'server' | 'journal'
+  /** Deletes of gridsync's that the server acknowledged but a trusted read still shows. */
+  refuted?: Operation[]
+  /** Edits someone else made since gridsync last wrote the map. */
+  conflicts?: string[]
 }
 
 export interface PlanInput {
@@ -19,6 +23,8 @@ export interface PlanInput {
   prune: boolean
   /** Limit the plan to these map names. */
   only?: readonly string[]
+  /** Overwrite maps someone else changed on the server since gridsync last wrote them. */
+  force?: boolean
 }
 
 /**
@@ -66,7 +72,7 @@ export function plan(input: PlanInput): Plan {
   for (const local of input.local) {
     if (!selected(local.name)) continue
     const remote = remoteByName.get(local.name)
-    maps.push(remote ? planExisting(local, remote) : planCreate(local))
+    maps.push(remote ? planExisting(local, remote, input.force ?? false) : planCreate(local))
   }
 
   for (const remote of input.remote) {
@@ -94,7 +100,7 @@ function planCreate(local: LocalMap): MapPlan {
   return {name: local.name, action: 'create', file: local.file, local, changes, notes: []}
 }
 
-function planExisting(local: LocalMap, entry: RemoteEntry): MapPlan {
+function planExisting(local: LocalMap, entry: RemoteEntry, force: boolean): MapPlan {
   const remote = entry.details
   if (!remote) throw new Error(`internal: map "${local.name}" exists on the server but was not read`)
   const changes: MapChanges = emptyChanges()
@@ -106,20 +112,37 @@ function planExisting(local: LocalMap, entry: RemoteEntry): MapPlan {
     else if (r.x !== o.x || r.y !== o.y || r.vision !== o.vision) changes.observers.update.push({from: r, to: toObserver(o)})
   }
 
+  // A delete the server acknowledged before but never carried out is not sent again.
+  const refutedKeys = new Set((entry.refuted ?? []).map((op) => (op.kind === 'deleteObstacle' ? `o:${positionKey(op.position)}` : op.kind === 'deleteObserver' ? `n:${op.observer.name}` : '')))
   const localObserverNames = new Set(local.observers.map((o) => o.name))
-  changes.observers.delete = remote.observers.filter((o) => !localObserverNames.has(o.name))
+  const goneObservers = remote.observers.filter((o) => !localObserverNames.has(o.name))
+  changes.observers.delete = goneObservers.filter((o) => !refutedKeys.has(`n:${o.name}`))
 
   // Remote obstacles may be duplicated: one row or several, it is one obstacle, never
   // created again; but removing it takes a delete for each row.
   const localKeys = new Set(local.obstacles.map(positionKey))
   const remoteKeys = new Set(remote.obstacles.map(positionKey))
   changes.obstacles.create = local.obstacles.filter((p) => !remoteKeys.has(positionKey(p)))
-  changes.obstacles.delete = remote.obstacles.filter((p) => !localKeys.has(positionKey(p))).map((p) => ({x: p.x, y: p.y}))
+  const goneObstacles = remote.obstacles.filter((p) => !localKeys.has(positionKey(p))).map((p) => ({x: p.x, y: p.y}))
+  changes.obstacles.delete = goneObstacles.filter((p) => !refutedKeys.has(`o:${positionKey(p)}`))
+
+  const stillWanted = new Set([...goneObservers.map((o) => `n:${o.name}`), ...goneObstacles.map((p) => `o:${positionKey(p)}`)])
+  const refuted = (entry.refuted ?? []).filter((op) =>
+    stillWanted.has(op.kind === 'deleteObstacle' ? `o:${positionKey(op.position)}` : op.kind === 'deleteObserver' ? `n:${op.observer.name}` : ''),
+  )
 
   const resized = remote.width !== local.width || remote.height !== local.height
+  const changed = resized || hasChanges(changes)
+  const conflicts = entry.conflicts ?? []
+  const conflict = changed && conflicts.length > 0
+  const notes = conflict
+    ? force
+      ? [`changed on the server by someone else since gridsync last wrote it; overwritten (--force): ${conflicts.join('; ')}`]
+      : [`changed on the server by someone else since gridsync last wrote it, so it is left alone (--force overwrites it): ${conflicts.join('; ')}`]
+    : []
   return {
     name: local.name,
-    action: resized || hasChanges(changes) ? 'update' : 'unchanged',
+    action: conflict && !force ? 'conflict' : changed ? 'update' : 'unchanged',
     file: local.file,
     url: entry.summary.url,
     local,
@@ -127,7 +150,8 @@ function planExisting(local: LocalMap, entry: RemoteEntry): MapPlan {
     remoteSource: entry.source,
     resize: resized ? {from: {width: remote.width, height: remote.height}, to: {width: local.width, height: local.height}} : undefined,
     changes,
-    notes: [],
+    refuted: refuted.length > 0 ? refuted : undefined,
+    notes,
   }
 }
 
@@ -144,6 +168,7 @@ function operationsFor(maps: MapPlan[]): Operation[] {
 
   // Phase 1: observer deletes everywhere, and pruned maps (which takes their observers along).
   const deletedObserver = new Map<string, number>()
+  maps = maps.filter((mp) => mp.action !== 'conflict')
   for (const mp of maps) {
     for (const o of mp.changes.observers.delete) {
       const id = add({kind: 'deleteObserver', map: mp.name, phase: 1, dependsOn: [], observer: o, reason: `observer "${o.name}" is not in the file`})
@@ -202,7 +227,8 @@ function summarize(maps: MapPlan[]): PlanSummary {
     obstacles: {create: 0, delete: 0},
   }
   for (const mp of maps) {
-    if (mp.action === 'create' || mp.action === 'update' || mp.action === 'delete' || mp.action === 'unchanged') s.maps[mp.action]++
+    if (mp.action === 'conflict' || mp.action === 'invalid' || mp.action === 'untracked') continue
+    s.maps[mp.action]++
     s.observers.create += mp.changes.observers.create.length
     s.observers.update += mp.changes.observers.update.length
     s.observers.delete += mp.changes.observers.delete.length
@@ -218,6 +244,12 @@ function describeUpdate(from: Observer, to: Observer): string {
   if (from.x !== to.x || from.y !== to.y) parts.push(`moves ${at(from)} -> ${at(to)}`)
   if (from.vision !== to.vision) parts.push(`vision ${visionText(from.vision)} -> ${visionText(to.vision)}`)
   return `observer "${to.name}" ${parts.join(', ')}`
+}
+
+/** Said of a delete the server acknowledged in an earlier run but never carried out. */
+export function refutedText(op: Operation): string {
+  const what = op.kind === 'deleteObstacle' ? `obstacle ${at(op.position)}` : op.kind === 'deleteObserver' ? `observer "${op.observer.name}"` : op.kind
+  return `${what} still present: an earlier delete was acknowledged by the server but not carried out; not sent again (only deleting and recreating the map removes it)`
 }
 
 export function visionText(v: number | null): string {

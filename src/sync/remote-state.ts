@@ -1,7 +1,8 @@
-import type {RemoteMap, RemoteMapSummary} from '../model/types.js'
+import {type GridMap, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
 import type {SyncClient} from './apply.js'
 import type {JournalRecord} from './journal.js'
 import type {RemoteEntry} from './plan.js'
+import type {Operation} from './plan-types.js'
 import {runPool} from './pool.js'
 import {fingerprint} from './state-model.js'
 
@@ -14,16 +15,27 @@ export interface RemoteState {
   unreachable: string[]
 }
 
+export interface ReadOptions {
+  /** Maps whose contents the plan needs (those with a local file). */
+  details: ReadonlySet<string>
+  /** gridsync's last recorded writes on this server, by map name. */
+  records: ReadonlyMap<string, JournalRecord>
+  /** For how long after writes a read identical to the one before them counts as stale. */
+  staleWindowMs: number
+  now: number
+  concurrency: number
+}
+
 /**
  * Reads what the plan needs from the server: the listing, and the contents of each map
- * named in `details` (those with a local file) that the server lists. Answers
- * recognised as stale (identical to the one gridsync's recent writes were planned
- * from) are replaced by the state those writes left.
+ * named in `details` that the server lists. Then weighs each answer against gridsync's
+ * record of its own writes: soon after them, an answer identical to the one they were
+ * planned from is stale and the recorded state stands in for it; any other answer is
+ * trusted, and where it differs from what gridsync left, the difference is explained
+ * (a delete the server did not carry out, a write whose answer was lost) or is someone
+ * else's edit: a conflict.
  */
-export async function readRemote(
-  client: Pick<SyncClient, 'getMap' | 'listMaps'>,
-  opts: {details: ReadonlySet<string>; records: ReadonlyMap<string, JournalRecord>; concurrency: number},
-): Promise<RemoteState> {
+export async function readRemote(client: Pick<SyncClient, 'getMap' | 'listMaps'>, opts: ReadOptions): Promise<RemoteState> {
   const all = await client.listMaps()
   // A map with an empty slug has no URL of its own: it can be neither read nor changed.
   const unreachable = all.filter((m) => m.slug === '').map((m) => m.name)
@@ -37,6 +49,7 @@ export async function readRemote(
     },
   )
 
+  const recent = (r: JournalRecord): boolean => opts.now - Date.parse(r.at) < opts.staleWindowMs
   const entries: RemoteEntry[] = []
   const observed = new Map<string, string | null>()
   const listed = new Set<string>()
@@ -46,10 +59,13 @@ export async function readRemote(
     const record = opts.records.get(summary.name)
     const seen = read ? fingerprint(read) : undefined
     if (seen !== undefined) observed.set(summary.name, seen)
-    const stale = record !== undefined && record.before !== null && (seen === undefined ? record.after === null : seen === record.before)
+    const stale =
+      record !== undefined && recent(record) && record.before !== null && (seen === undefined ? record.after === null : seen === record.before)
     if (stale) {
       observed.set(summary.name, record.before)
       if (record.after) entries.push(fromRecord(record.after))
+    } else if (read && record?.after && seen !== fingerprint(record.after)) {
+      entries.push({summary, details: read, source: 'server', ...explain(read, record)})
     } else {
       entries.push({summary, details: read, source: 'server'})
     }
@@ -57,7 +73,7 @@ export async function readRemote(
 
   // Maps gridsync created recently that a stale listing does not show yet.
   for (const [name, record] of opts.records) {
-    if (listed.has(name) || record.before !== null || !record.after) continue
+    if (listed.has(name) || record.before !== null || !record.after || !recent(record)) continue
     observed.set(name, null)
     entries.push(fromRecord(record.after))
   }
@@ -68,4 +84,84 @@ export async function readRemote(
 function fromRecord(map: RemoteMap): RemoteEntry {
   const summary: RemoteMapSummary = {name: map.name, slug: map.slug, width: map.width, height: map.height, url: map.url}
   return {summary, details: map, source: 'journal'}
+}
+
+/**
+ * Explains how a trusted read differs from the state gridsync's last writes left.
+ * A difference on an object those writes touched is theirs: an acknowledged delete the
+ * read still shows is refuted (the server said yes and did nothing); anything else there
+ * was lost and is simply planned again. A difference on an object they did not touch is
+ * someone else's edit.
+ */
+export function explain(read: GridMap, record: JournalRecord): {refuted: Operation[]; conflicts: string[]} {
+  const left = record.after!
+  const touched = new Map<string, {op: Operation; acknowledged: boolean}>()
+  for (const w of record.writes) {
+    const key = objectKey(w.op)
+    if (key) touched.set(key, {op: w.op, acknowledged: w.state === 'acknowledged'})
+  }
+
+  const refuted: Operation[] = []
+  const conflicts: string[] = []
+  for (const [key, description] of objectDifferences(read, left)) {
+    const write = touched.get(key)
+    if (!write) conflicts.push(description)
+    else if (write.acknowledged && (write.op.kind === 'deleteObstacle' || write.op.kind === 'deleteObserver') && has(read, key)) refuted.push(write.op)
+  }
+
+  return {refuted, conflicts}
+}
+
+/** The object an operation is about: `size`, `observer:<name>` or `obstacle:<x>,<y>`. */
+export function objectKey(op: Operation): string | undefined {
+  switch (op.kind) {
+    case 'createMap':
+    case 'updateMap': {
+      return 'size'
+    }
+
+    case 'createObserver':
+    case 'updateObserver':
+    case 'deleteObserver': {
+      return `observer:${op.observer.name}`
+    }
+
+    case 'createObstacle':
+    case 'deleteObstacle': {
+      return `obstacle:${positionKey(op.position)}`
+    }
+
+    case 'deleteMap': {
+      return undefined
+    }
+  }
+}
+
+function has(map: GridMap, key: string): boolean {
+  if (key.startsWith('observer:')) return map.observers.some((o) => `observer:${o.name}` === key)
+  if (key.startsWith('obstacle:')) return map.obstacles.some((p) => `obstacle:${positionKey(p)}` === key)
+  return true
+}
+
+/** Objects that differ between two states of a map, by key, with a description. */
+function objectDifferences(server: GridMap, left: GridMap): Map<string, string> {
+  const out = new Map<string, string>()
+  if (server.width !== left.width || server.height !== left.height) {
+    out.set('size', `size is ${server.width}x${server.height}; gridsync left it ${left.width}x${left.height}`)
+  }
+
+  const leftObservers = new Map(left.observers.map((o) => [o.name, o]))
+  const serverObservers = new Map(server.observers.map((o) => [o.name, o]))
+  for (const [name, o] of serverObservers) {
+    const l = leftObservers.get(name)
+    if (!l) out.set(`observer:${name}`, `observer "${name}" was added at (${o.x},${o.y})`)
+    else if (l.x !== o.x || l.y !== o.y || l.vision !== o.vision) out.set(`observer:${name}`, `observer "${name}" was changed`)
+  }
+
+  for (const name of leftObservers.keys()) if (!serverObservers.has(name)) out.set(`observer:${name}`, `observer "${name}" was removed`)
+  const serverKeys = new Set(server.obstacles.map(positionKey))
+  const leftKeys = new Set(left.obstacles.map(positionKey))
+  for (const k of serverKeys) if (!leftKeys.has(k)) out.set(`obstacle:${k}`, `obstacle (${k}) was added`)
+  for (const k of leftKeys) if (!serverKeys.has(k)) out.set(`obstacle:${k}`, `obstacle (${k}) was removed`)
+  return out
 }

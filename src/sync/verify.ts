@@ -1,6 +1,7 @@
 import type {RemoteMap} from '../model/types.js'
 import {resultsByMap, type SyncClient} from './apply.js'
 import type {MapPlan, Plan} from './plan-types.js'
+import {refutedText} from './plan.js'
 import {runPool} from './pool.js'
 import type {ApplyResult, MapVerification, Verification} from './result-types.js'
 import {differences, fingerprint} from './state-model.js'
@@ -27,7 +28,7 @@ export async function verify(
 ): Promise<Verification> {
   const byMap = resultsByMap(applied)
 
-  const checks = plan.maps.filter((mp) => byMap.has(mp.name) || mp.remoteSource === 'journal')
+  const checks = plan.maps.filter((mp) => byMap.has(mp.name) || mp.remoteSource === 'journal' || mp.refuted)
   const maps: MapVerification[] = []
   await runPool(checks, opts.concurrency, async (mp) => {
     maps.push(await verifyMap(mp, byMap.get(mp.name) ?? [], client, opts.observed.get(mp.name)))
@@ -43,7 +44,11 @@ async function verifyMap(
   observed: string | null | undefined,
 ): Promise<MapVerification> {
   const name = mp.name
-  if (results.length === 0) return {name, verdict: 'unconfirmed', differences: [], advice: ADVICE.journal}
+  const refuted = (mp.refuted ?? []).map((op) => refutedText(op))
+  if (results.length === 0) {
+    if (refuted.length > 0) return {name, verdict: 'not-applied', differences: refuted, advice: ADVICE.notApplied}
+    return {name, verdict: 'unconfirmed', differences: [], advice: ADVICE.journal}
+  }
 
   const incomplete = results.some((r) => r.outcome === 'failed' || r.outcome === 'skipped' || r.outcome === 'unconfirmed')
   const url = results.find((r) => r.op.kind === 'createMap')?.url ?? mp.url

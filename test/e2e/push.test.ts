@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
@@ -294,12 +294,25 @@ b,Small Two
 
     const r = await cli('push')
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    assert.deepEqual((await readdir(path.join(dir, '.gridsync'))).sort(), ['state.json'], 'the lock is released')
+    assert.deepEqual((await readdir(path.join(dir, '.gridsync'))).sort(), ['journal.ndjson'], 'the lock is released')
   })
 
-  it('writes its journal atomically in .gridsync/ beside the maps', async () => {
+  it('keeps a journal of every run in .gridsync/: each map and operation before it is sent, outcomes, verdicts, the end', async () => {
     await files({'small.map': SMALL})
     assert.equal((await cli('push')).code, 0)
-    assert.deepEqual(await readdir(path.join(dir, '.gridsync')), ['state.json'])
+    assert.equal((await cli('push')).code, 0)
+    const lines = (await readFile(path.join(dir, '.gridsync', 'journal.ndjson'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l))
+    const kinds = lines.map((e) => e.t)
+    assert.deepEqual(kinds.filter((t) => t === 'run' || t === 'end'), ['run', 'end', 'run', 'end'])
+    const sends = lines.filter((e) => e.t === 'send')
+    assert.equal(sends.length, 5, 'the map, 2 observers and 2 obstacles; nothing on the second run')
+    for (const send of sends) {
+      const ack = lines.findIndex((e) => e.t === 'ack' && e.id === send.op.id)
+      assert.ok(ack > lines.indexOf(send), 'each operation is recorded before its outcome')
+    }
+
+    assert.ok(lines.indexOf(lines.find((e) => e.t === 'map')) < lines.indexOf(sends[0]), "the map's starting point comes first")
+    assert.deepEqual(lines.filter((e) => e.t === 'verify').map((e) => [e.map, e.verdict]), [['Small', 'confirmed']])
+    assert.deepEqual(lines.filter((e) => e.t === 'end').map((e) => e.exitCode), [0, 0])
   })
 })

@@ -9,10 +9,10 @@ import {loadMapsDir, parseMap} from '../../../src/format/index.js'
 import type {GridMap, RemoteMap, RemoteMapSummary} from '../../../src/model/types.js'
 import {foldName} from '../../../src/pull/filenames.js'
 import {pull, type PullEntry, type PullOptions, pullExitCode, renderPull} from '../../../src/pull/index.js'
-import {Journal} from '../../../src/sync/journal.js'
 import {fingerprint} from '../../../src/sync/state-model.js'
 import {makeChalk} from '../../../src/cli/output.js'
 import {content} from '../../helpers/maps.js'
+import {writeJournalRecords} from '../../helpers/journal.js'
 
 const SERVER = 'http://127.0.0.1:9'
 
@@ -377,10 +377,10 @@ describe('the journal of recent pushes', () => {
     const oldFancy = FANCY
     const newFancy = {...structuredClone(FANCY), obstacles: [{x: 2, y: 2}]}
     const gone = remote('Gone', 'gone')
-    const {journal} = await Journal.load(dir)
-    journal.set(SERVER, 'Fancy Map', {url: FANCY.url, before: fingerprint(oldFancy), after: newFancy, at: new Date(now).toISOString()})
-    journal.set(SERVER, 'Gone', {url: gone.url, before: fingerprint(gone), after: null, at: new Date(now).toISOString()})
-    await journal.save()
+    await writeJournalRecords(dir, SERVER, {
+      'Fancy Map': {url: FANCY.url, before: fingerprint(oldFancy), after: newFancy, at: new Date(now).toISOString()},
+      Gone: {url: gone.url, before: fingerprint(gone), after: null, at: new Date(now).toISOString()},
+    })
 
     // The server still answers with the state from before those writes.
     const result = await run(new FakeServer([oldFancy, gone]), dir, {now: () => now})
