@@ -13,8 +13,8 @@ const SERVER = 'http://127.0.0.1:1'
 const URL = `${SERVER}/api/maps/m/`
 const BASE: RemoteMap = {name: 'M', slug: 'm', url: URL, width: 3, height: 3, observers: [], obstacles: [{x: 0, y: 0}]}
 
-const op = (id: number, o: Omit<Operation, 'id' | 'map' | 'phase' | 'dependsOn' | 'reason'>): Operation =>
-  ({id, map: 'M', phase: 3, dependsOn: [], reason: 'test', ...o}) as Operation
+type OpBody = Operation extends infer O ? (O extends Operation ? Omit<O, 'id' | 'map' | 'phase' | 'dependsOn' | 'reason'> : never) : never
+const op = (id: number, o: OpBody): Operation => ({id, map: 'M', phase: 3, dependsOn: [], reason: 'test', ...o}) as Operation
 
 describe('journal', () => {
   let dir: string
