@@ -55,7 +55,17 @@ export interface InterruptedRun {
 
 type Event =
   | {t: 'run'; run: string; server: string; command: string; at: string; pid: number}
-  | {t: 'map'; run: string; map: string; url: string; before: string | null; base: RemoteMap | null; carry?: Operation[]; at: string}
+  | {
+      t: 'map'
+      run: string
+      map: string
+      url: string
+      before: string | null
+      base: RemoteMap | null
+      carry?: JournalWrite[]
+      refuted?: Operation[]
+      at: string
+    }
   | {t: 'send'; run: string; op: Operation}
   | {t: 'ack'; run: string; id: number; outcome: OpOutcome; url?: string; at: string}
   | {t: 'verify'; run: string; map: string; verdict: Verdict; differences: string[]}
@@ -75,8 +85,10 @@ interface MapRun {
   base: RemoteMap | null
   at: string
   run: string
-  /** Refuted deletes of an earlier run, carried so they are not sent again. */
-  carry: Operation[]
+  /** Writes of earlier runs that `base` already reflects (it came from their record): theirs, not someone else's. */
+  carry: JournalWrite[]
+  /** Deletes an earlier run had acknowledged that a later read refuted: still counted as done, never sent again. */
+  refuted: Operation[]
   ops: Map<number, Operation>
   outcomes: Map<number, {outcome: OpOutcome; url?: string}>
 }
@@ -164,7 +176,7 @@ export class Journal {
         case 'map': {
           const server = runs.get(e.run)?.server
           if (server === undefined) break
-          const mr: MapRun = {server, url: e.url, before: e.before, base: e.base, carry: e.carry ?? [], at: e.at, run: e.run, ops: new Map(), outcomes: new Map()}
+          const mr: MapRun = {server, url: e.url, before: e.before, base: e.base, carry: e.carry ?? [], refuted: e.refuted ?? [], at: e.at, run: e.run, ops: new Map(), outcomes: new Map()}
           mapRuns.set(`${e.run}\n${e.map}`, mr)
           note(server, e.map, mr)
           break
@@ -247,18 +259,18 @@ export class Journal {
  * read shows it missing, while counting them as not done could duplicate it.
  */
 function recordOf(mr: MapRun): JournalRecord {
-  const writes: JournalWrite[] = mr.carry.map((op) => ({op, state: 'acknowledged'}))
+  const done: JournalWrite[] = []
   const urls = new Map<number, string>()
   for (const [id, op] of mr.ops) {
     const o = mr.outcomes.get(id)
     if (o?.url) urls.set(id, o.url)
-    if (!o || o.outcome === 'unconfirmed') writes.push({op, state: 'uncertain'})
-    else if (o.outcome === 'applied' || o.outcome === 'reconciled') writes.push({op, state: 'acknowledged'})
+    if (!o || o.outcome === 'unconfirmed') done.push({op, state: 'uncertain'})
+    else if (o.outcome === 'applied' || o.outcome === 'reconciled') done.push({op, state: 'acknowledged'})
   }
 
-  const base = mr.base ?? undefined
-  const after = applyToModel(base, writes.map((w) => w.op), urls)
-  return {url: after?.url ?? mr.url, before: mr.before, after: after ?? null, at: mr.at, run: mr.run, writes}
+  const refuted = mr.refuted.map((op): JournalWrite => ({op, state: 'acknowledged'}))
+  const after = applyToModel(mr.base ?? undefined, [...mr.refuted, ...done.map((w) => w.op)], urls)
+  return {url: after?.url ?? mr.url, before: mr.before, after: after ?? null, at: mr.at, run: mr.run, writes: [...mr.carry, ...refuted, ...done]}
 }
 
 /**
@@ -281,8 +293,9 @@ export class JournalWriter {
   }
 
   /** Records a map's starting point for this run, before any operation on it. */
-  startMap(map: string, url: string, before: string | null, base: RemoteMap | undefined, carry: Operation[] = []): void {
-    this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, at: new Date().toISOString()})
+  startMap(map: string, start: {url: string; before: string | null; base?: RemoteMap; carry?: JournalWrite[]; refuted?: Operation[]}): void {
+    const {url, before, base, carry, refuted} = start
+    this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, refuted, at: new Date().toISOString()})
   }
 
   /** Records an operation and waits until that record is on disk: call it before sending. */

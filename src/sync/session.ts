@@ -94,8 +94,17 @@ export async function push(
   const writer = await planned.journal.begin(opts.server, 'push')
   try {
     const touched = new Set(p.operations.map((op) => op.map))
+    const records = planned.journal.recordsFor(opts.server)
     for (const mp of p.maps) {
-      if (touched.has(mp.name)) writer.startMap(mp.name, mp.url ?? '', remote.observed.get(mp.name) ?? null, mp.remote, mp.refuted)
+      if (!touched.has(mp.name)) continue
+      writer.startMap(mp.name, {
+        url: mp.url ?? '',
+        before: remote.observed.get(mp.name) ?? null,
+        base: mp.remote,
+        // A base taken from the journal already holds those earlier writes: they stay gridsync's.
+        carry: mp.remoteSource === 'journal' ? records.get(mp.name)?.writes : undefined,
+        refuted: mp.refuted,
+      })
     }
 
     await writer.flush()

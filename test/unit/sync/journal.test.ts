@@ -28,7 +28,7 @@ describe('journal', () => {
   it('replays acknowledged and in-flight operations, but not failed ones, into the state the writes left', async () => {
     const {journal} = await Journal.load(dir)
     const w = await journal.begin(SERVER, 'push')
-    w.startMap('M', URL, 'fp-before', BASE)
+    w.startMap('M', {url: URL, before: 'fp-before', base: BASE})
     await w.intend(op(0, {kind: 'createObstacle', position: {x: 1, y: 1}}))
     await w.intend(op(1, {kind: 'createObstacle', position: {x: 2, y: 2}}))
     await w.intend(op(2, {kind: 'deleteObstacle', position: {x: 0, y: 0}}))
@@ -48,7 +48,7 @@ describe('journal', () => {
   it('skips a torn last line and says so', async () => {
     const {journal} = await Journal.load(dir)
     const w = await journal.begin(SERVER, 'push')
-    w.startMap('M', URL, null, undefined)
+    w.startMap('M', {url: URL, before: null})
     await w.end(0)
     await appendFile(Journal.pathFor(dir), '{"t":"run","ru')
     const {journal: again, warning} = await Journal.load(dir)
@@ -66,14 +66,17 @@ describe('journal', () => {
     await w.end(0)
   })
 
-  it('carries refuted deletes into a later record, so they stay known', async () => {
+  it('carries earlier writes and refuted deletes into a later record, so they stay gridsync\'s', async () => {
     const {journal} = await Journal.load(dir)
     const w = await journal.begin(SERVER, 'push')
     const refuted = op(7, {kind: 'deleteObstacle', position: {x: 0, y: 0}})
-    w.startMap('M', URL, 'fp', BASE, [refuted])
+    const earlier = {op: op(3, {kind: 'createObstacle', position: {x: 2, y: 2}}), state: 'uncertain' as const}
+    w.startMap('M', {url: URL, before: 'fp', base: BASE, carry: [earlier], refuted: [refuted]})
     await w.end(0)
     const {journal: again} = await Journal.load(dir)
-    assert.deepEqual(again.recordsFor(SERVER).get('M')!.writes, [{op: refuted, state: 'acknowledged'}])
+    const record = again.recordsFor(SERVER).get('M')!
+    assert.deepEqual(record.writes, [earlier, {op: refuted, state: 'acknowledged'}])
+    assert.deepEqual(record.after!.obstacles, [], 'the refuted delete counts as done; the carried create is not applied again')
   })
 })
 
