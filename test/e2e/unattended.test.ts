@@ -126,7 +126,8 @@ describe('unattended runs: conflicts, refuted writes, killed runs', () => {
       assert.ok([0, 8].includes(second.code), second.stdout + second.stderr)
       assert.match(second.stdout, /ended without finishing/)
       assert.equal(JSON.parse(second.stdout).apply.counts.failed, 0)
-      // Once the server's answers can be trusted again, a last run fills in anything lost.
+      // Once the server's answers can be trusted again (its cache gone), a last run fills in anything lost.
+      sandbox.defects.staleReadsTtlMs = undefined
       sandbox.clearCache()
       const third = await cli('push', '--stale-window', '0')
       assert.equal(third.code, 0, third.stdout + third.stderr)
