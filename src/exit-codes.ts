@@ -23,7 +23,7 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.UNEXPECTED, 'an unexpected error (a bug: please report it)'],
   [ExitCode.USAGE, 'usage error: unknown flag, bad flag value, missing argument'],
   [ExitCode.CHANGES_PENDING, 'diff --exit-code found changes a push would make'],
-  [ExitCode.OPERATIONS_FAILED, 'some operations failed or were skipped (the rest were applied)'],
+  [ExitCode.OPERATIONS_FAILED, 'some operations failed or were skipped, or a map has a conflict (the rest were applied)'],
   [ExitCode.INVALID_MAPS, 'invalid local map files (their maps were left alone)'],
   [ExitCode.NETWORK, 'network or TLS error, or the server could not be reached'],
   [ExitCode.CONTRACT, 'API version mismatch, or a server answer that breaks the API contract'],
