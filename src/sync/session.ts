@@ -7,6 +7,7 @@ import {plan} from './plan.js'
 import type {Plan} from './plan-types.js'
 import {readRemote, type RemoteState} from './remote-state.js'
 import type {ApplyResult, OpResult, Verification} from './result-types.js'
+import {fingerprint} from './state-model.js'
 import {verify} from './verify.js'
 
 /**
@@ -96,7 +97,17 @@ export async function push(
     const touched = new Set(p.operations.map((op) => op.map))
     const records = planned.journal.recordsFor(opts.server)
     for (const mp of p.maps) {
-      if (!touched.has(mp.name)) continue
+      if (!touched.has(mp.name)) {
+        // The files now agree with a server state gridsync did not leave (someone else's
+        // edit, taken over in the file): that state is the new baseline for conflicts.
+        const record = records.get(mp.name)
+        if (mp.action === 'unchanged' && mp.remoteSource === 'server' && record && fingerprint(mp.remote) !== fingerprint(record.after ?? undefined)) {
+          writer.startMap(mp.name, {url: mp.url ?? record.url, before: remote.observed.get(mp.name) ?? null, base: mp.remote})
+        }
+
+        continue
+      }
+
       writer.startMap(mp.name, {
         url: mp.url ?? '',
         before: remote.observed.get(mp.name) ?? null,

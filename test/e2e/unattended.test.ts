@@ -76,6 +76,18 @@ describe('unattended runs: conflicts, refuted writes, killed runs', () => {
     await assertServerMatchesFiles()
   })
 
+  it("takes someone else's edit as the new baseline once the file agrees with it: later edits are no conflict", async () => {
+    await writeFile(path.join(dir, 'small.map'), SMALL)
+    assert.equal((await cli('push')).code, 0)
+    assert.equal((await serverWrite('POST', '/api/maps/small/obstacles/', {x: 0, y: 1})).status, 201)
+    await writeFile(path.join(dir, 'small.map'), SMALL.replace('.#b', '##b'))
+    assert.equal((await cli('push')).code, 0, 'the file took the edit over: nothing to do')
+    await writeFile(path.join(dir, 'small.map'), SMALL.replace('.#b', '##b').replace('a.#', 'a##'))
+    const r = await cli('push')
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    await assertServerMatchesFiles()
+  })
+
   it('does not re-send a delete the server acknowledged but ignored, and says so (exit 8) on every run', async () => {
     await writeFile(path.join(dir, 'small.map'), SMALL)
     assert.equal((await cli('push')).code, 0)
