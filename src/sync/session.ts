@@ -99,10 +99,11 @@ export async function push(
     for (const mp of p.maps) {
       if (!touched.has(mp.name)) {
         // The files now agree with a server state gridsync did not leave (someone else's
-        // edit, taken over in the file): that state is the new baseline for conflicts.
+        // edit, taken over in the file): that state is the new baseline for conflicts,
+        // refuted deletes still counted as done so that they stay refuted.
         const record = records.get(mp.name)
         if (mp.action === 'unchanged' && mp.remoteSource === 'server' && record && fingerprint(mp.remote) !== fingerprint(record.after ?? undefined)) {
-          writer.startMap(mp.name, {url: mp.url ?? record.url, before: remote.observed.get(mp.name) ?? null, base: mp.remote})
+          writer.startMap(mp.name, {url: mp.url ?? record.url, before: remote.observed.get(mp.name) ?? null, base: mp.remote, refuted: mp.refuted})
         }
 
         continue
