@@ -21,7 +21,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.OK, 'success; for diff and push: the server matches the files'],
   [ExitCode.UNEXPECTED, 'an unexpected error (a bug: please report it)'],
-  [ExitCode.USAGE, 'usage error: unknown flag, bad flag value, missing argument'],
+  [ExitCode.USAGE, 'usage error: unknown flag, bad flag value or setting (environment, .env, config file), missing argument'],
   [ExitCode.CHANGES_PENDING, 'diff --exit-code found changes a push would make'],
   [ExitCode.OPERATIONS_FAILED, 'some operations failed or were skipped, or a map has a conflict (the rest were applied)'],
   [ExitCode.INVALID_MAPS, 'invalid local map files (their maps were left alone)'],

@@ -1,21 +1,38 @@
 import {Command, Flags, Interfaces} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 
+import {commandFlags, commandLineOnly, type Configuration, describeConfiguration, type FlagShape, knownFlags, resolveLayers, withLayerDefaults} from '../config/index.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {mapsDirFlag} from './flags.js'
 import {colorEnabled, makeChalk} from './output.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /**
- * What every gridsync command shares: the colour decision, exit codes that survive
- * --json, and errors rendered as one clear line (or one JSON document), never a stack.
+ * What every gridsync command shares: configuration, the colour decision, exit codes
+ * that survive --json, and errors rendered as one clear line (or one JSON document),
+ * never a stack.
+ *
+ * Configuration: every flag is a setting (except those src/config/rules.ts keeps to the
+ * command line), with one precedence: the command line, then the environment variable
+ * (GRIDSYNC_ + the name in upper snake case), then `.env` in the working directory, then
+ * the configuration file (--config, or gridsync.config.json beside the maps directory),
+ * then the flag's default. init() parses the command line once on its own to learn what
+ * it gives (and where the configuration file is), resolves the other layers, and then
+ * parses for real with their values as the flags' defaults, so commands need do nothing.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     color: Flags.boolean({
       allowNo: true,
       description: 'Colour in human output (default: on a terminal, unless NO_COLOR is set).',
+      helpGroup: 'GLOBAL',
+    }),
+    config: Flags.string({
+      summary: 'JSON configuration file (default: gridsync.config.json beside the maps directory, if there is one).',
+      env: 'GRIDSYNC_CONFIG',
+      helpValue: 'FILE',
       helpGroup: 'GLOBAL',
     }),
   }
@@ -28,20 +45,44 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Positional arguments beyond the declared ones (for commands with strict = false). */
   protected positionals!: string[]
   protected chalk!: ChalkInstance
+  /** Every effective setting and where it came from (flag, environment, .env, configuration file, default). */
+  protected configuration!: Configuration
 
   override async init(): Promise<void> {
     await super.init()
-    const {args, argv, flags} = await this.parse({
-      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
-      flags: this.ctor.flags,
-      args: this.ctor.args,
-      enableJsonFlag: this.ctor.enableJsonFlag,
-      strict: this.ctor.strict,
+    const definitions = await this.flagDefinitions()
+    const input = {args: this.ctor.args, enableJsonFlag: this.ctor.enableJsonFlag, strict: this.ctor.strict}
+    const onCommandLine = await this.parse({...input, flags: commandLineOnly(definitions)})
+    const resolution = await resolveLayers({
+      flags: definitions as Record<string, FlagShape>,
+      known: await this.knownFlagShapes(),
+      given: onCommandLine.flags,
+      env: process.env,
+      cwd: process.cwd(),
+      defaultMapsDir: String(mapsDirFlag.default),
+      parseContext: this,
     })
+    const {args, argv, flags} = await this.parse({...input, flags: withLayerDefaults(definitions, resolution)})
+    this.configuration = describeConfiguration(Object.keys(definitions), onCommandLine.flags, resolution, flags)
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
     this.positionals = argv as string[]
     this.chalk = makeChalk(!this.jsonEnabled() && colorEnabled({flag: this.flags.color}))
+  }
+
+  /** The flags this command parses: its own and the base flags. */
+  protected async flagDefinitions(): Promise<Interfaces.FlagInput> {
+    return commandFlags(this.ctor)
+  }
+
+  /**
+   * The flags of every command, which configuration keys may name. Read from the
+   * manifest, which loads no command: a key this command does not use is checked for its
+   * kind (switch, list, choice, text), and in full (bounds, files) when a command that
+   * uses it runs. `gridsync config` checks every key in full.
+   */
+  protected async knownFlagShapes(): Promise<Record<string, FlagShape>> {
+    return knownFlags(this.config.commands.map((command) => command.flags))
   }
 
   /** Record the exit code; the process ends with it once output is flushed. */
