@@ -5,6 +5,7 @@ import {commandFlags, commandLineOnly, type Configuration, describeConfiguration
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {mapsDirFlag} from './flags.js'
 import {colorEnabled, makeChalk} from './output.js'
+import {wasLoggedToStderr} from './logged-errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -100,9 +101,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         exitCode: code,
         error: {code: (err as {code?: string}).code ?? err.name, message: err.message},
       })
-    } else {
+    } else if (!wasLoggedToStderr(err)) {
       this.logToStderr(`${this.chalk?.red('Error:') ?? 'Error:'} ${err.message}`)
     }
+
     return undefined
   }
 }

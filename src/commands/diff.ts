@@ -3,9 +3,11 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
+import {logFlags, openRunLog} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
+import {diffTotals} from '../log/index.js'
 import {planDocument, renderPlan, renderPlanPatch} from '../render/index.js'
 import {deleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {diffExitCode} from '../sync/session.js'
@@ -38,22 +40,29 @@ export default class Diff extends BaseCommand<typeof Diff> {
     ...selectionFlags,
     format: Flags.option({options: ['text', 'patch'] as const, default: 'text', summary: 'Human output: a summary with pictures, or a unified diff.'})(),
     'exit-code': Flags.boolean({summary: 'Exit 3 when there are changes to push, 0 when in sync.', default: false}),
+    ...logFlags,
   }
 
   async run(): Promise<unknown> {
     const {flags} = this
-    const deleteLimit = parseDeleteLimit(flags['max-delete'])
-    const {conn, planned} = await planFromFlags(flags, (w) => this.warn(w))
-    try {
-      const {plan} = planned
-      const stop = deleteGuard(plan, deleteLimit, flags.yes)
-      if (stop) plan.warnings.push(`A push would stop here: ${stop}`)
-      this.setExitCode(diffExitCode(plan, flags['exit-code']))
-      if (this.jsonEnabled()) return planDocument(plan)
-      this.log(flags.format === 'patch' ? renderPlanPatch(plan) : renderPlan(plan, {chalk: this.chalk}))
-      return undefined
-    } finally {
-      await conn.close()
-    }
+    const log = openRunLog(this, 'diff', flags, {document: flags.format === 'patch'})
+    return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
+      const deleteLimit = parseDeleteLimit(flags['max-delete'])
+      const {conn, planned} = await planFromFlags(flags, (w) => log.warning(w))
+      try {
+        const {plan} = planned
+        const stop = deleteGuard(plan, deleteLimit, flags.yes)
+        if (stop) plan.warnings.push(`A push would stop here: ${stop}`)
+        log.plan(plan)
+        const exitCode = diffExitCode(plan, flags['exit-code'])
+        this.setExitCode(exitCode)
+        if (flags.format === 'patch') this.log(renderPlanPatch(plan))
+        else log.report(renderPlan(plan, {chalk: this.chalk}))
+        log.end(exitCode, diffTotals(plan))
+        return this.jsonEnabled() ? planDocument(plan) : undefined
+      } finally {
+        await conn.close()
+      }
+    })
   }
 }

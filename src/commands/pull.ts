@@ -6,9 +6,11 @@ import {BaseCommand} from '../cli/base-command.js'
 import {connect, connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
 import {lockFlags, withLock} from '../cli/lock-flags.js'
+import {logFlags, openRunLog} from '../cli/log-flags.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {checkServerVersion} from '../cli/version-check.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {pullTotals, type RunLog} from '../log/index.js'
 import {pull, pullDocument, pullExitCode, renderPull} from '../pull/index.js'
 
 export default class Pull extends BaseCommand<typeof Pull> {
@@ -40,27 +42,31 @@ export default class Pull extends BaseCommand<typeof Pull> {
     ...lockFlags,
     overwrite: Flags.boolean({summary: 'Replace files that differ from the server, backing up their content first.', default: false}),
     'dry-run': Flags.boolean({summary: 'List what would be written; write nothing.', default: false}),
+    ...logFlags,
   }
 
   async run(): Promise<unknown> {
     const {flags} = this
-    // A dry run writes nothing, so it neither creates the directory nor takes its lock.
-    if (flags['dry-run']) return this.runPull()
-    const dir = flags['maps-dir']
-    try {
-      await mkdir(dir, {recursive: true})
-    } catch (error) {
-      throw new GridsyncError(`cannot create the maps directory "${dir}": ${(error as Error).message}`, ExitCode.USAGE, 'MAPS_DIR')
-    }
-    return withLock(dir, {command: 'pull', waitSeconds: flags['wait-lock'], notice: (m) => this.warn(m)}, () => this.runPull())
+    const log = openRunLog(this, 'pull', flags)
+    return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
+      // A dry run writes nothing, so it neither creates the directory nor takes its lock.
+      if (flags['dry-run']) return this.runPull(log)
+      const dir = flags['maps-dir']
+      try {
+        await mkdir(dir, {recursive: true})
+      } catch (error) {
+        throw new GridsyncError(`cannot create the maps directory "${dir}": ${(error as Error).message}`, ExitCode.USAGE, 'MAPS_DIR')
+      }
+      return withLock(dir, {command: 'pull', waitSeconds: flags['wait-lock'], notice: (m) => log.warning(m)}, () => this.runPull(log))
+    })
   }
 
-  private async runPull(): Promise<unknown> {
+  private async runPull(log: RunLog): Promise<unknown> {
     const {flags} = this
     const conn = await connect(flags)
     try {
-      for (const w of conn.warnings) this.warn(w)
-      await checkServerVersion(conn.client, flags['skip-version-check'], (w) => this.warn(w))
+      for (const w of conn.warnings) log.warning(w)
+      await checkServerVersion(conn.client, flags['skip-version-check'], (w) => log.warning(w))
       const result = await pull(conn.client, {
         server: conn.server,
         mapsDir: flags['maps-dir'],
@@ -69,11 +75,13 @@ export default class Pull extends BaseCommand<typeof Pull> {
         dryRun: flags['dry-run'],
         concurrency: flags.concurrency,
       })
-      for (const w of result.warnings) this.warn(w)
-      this.setExitCode(pullExitCode(result))
-      if (this.jsonEnabled()) return pullDocument(result, {server: conn.server, mapsDir: flags['maps-dir']})
-      this.log(renderPull(result, {mapsDir: flags['maps-dir'], chalk: this.chalk}))
-      return undefined
+      for (const w of result.warnings) log.warning(w)
+      for (const entry of result.maps) log.pullMap(entry)
+      const exitCode = pullExitCode(result)
+      this.setExitCode(exitCode)
+      log.report(renderPull(result, {mapsDir: flags['maps-dir'], chalk: this.chalk}))
+      log.end(exitCode, pullTotals(result))
+      return this.jsonEnabled() ? pullDocument(result, {server: conn.server, mapsDir: flags['maps-dir']}) : undefined
     } finally {
       await conn.close()
     }

@@ -4,10 +4,12 @@ import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
 import {lockFlags, withLock} from '../cli/lock-flags.js'
+import {logFlags, openRunLog} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {Progress} from '../cli/progress.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
+import {pushTotals} from '../log/index.js'
 import {pushDocument, renderApply, renderPlan, renderVerification} from '../render/index.js'
 import {enforceDeleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {push, pushExitCode} from '../sync/session.js'
@@ -42,34 +44,44 @@ export default class Push extends BaseCommand<typeof Push> {
     'maps-dir': mapsDirFlag,
     ...selectionFlags,
     ...lockFlags,
+    ...logFlags,
     verify: Flags.boolean({allowNo: true, default: true, summary: 'Read back what was touched and compare it with the files (--no-verify skips it).'}),
   }
 
   async run(): Promise<unknown> {
     const {flags} = this
-    const deleteLimit = parseDeleteLimit(flags['max-delete'])
-    return withLock(flags['maps-dir'], {command: 'push', waitSeconds: flags['wait-lock'], notice: (m) => this.warn(m)}, async () => {
-      const {conn, planned} = await planFromFlags(flags, (w) => this.warn(w))
-      try {
-        enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
-        this.log(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
+    const log = openRunLog(this, 'push', flags)
+    return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
+      const deleteLimit = parseDeleteLimit(flags['max-delete'])
+      return withLock(flags['maps-dir'], {command: 'push', waitSeconds: flags['wait-lock'], notice: (m) => log.warning(m)}, async () => {
+        const {conn, planned} = await planFromFlags(flags, (w) => log.warning(w))
+        try {
+          enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
+          log.plan(planned.plan)
+          log.report(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
 
-        const progress = new Progress(planned.plan.operations.length)
-        const outcome = await push(conn.client, planned, {
-          server: conn.server,
-          concurrency: flags.concurrency,
-          verify: flags.verify,
-          onResult: () => progress.tick(),
-        })
-        progress.end()
-        this.setExitCode(pushExitCode(planned.plan, outcome))
-        if (this.jsonEnabled()) return pushDocument(planned.plan, outcome.apply, outcome.verification)
-        if (planned.plan.operations.length > 0) this.log(renderApply(outcome.apply, this.chalk))
-        this.log(renderVerification(outcome.verification, this.chalk))
-        return undefined
-      } finally {
-        await conn.close()
-      }
+          const progress = log.showProgress ? new Progress(planned.plan.operations.length) : undefined
+          const outcome = await push(conn.client, planned, {
+            server: conn.server,
+            concurrency: flags.concurrency,
+            verify: flags.verify,
+            onResult(r) {
+              progress?.tick()
+              log.operation(r)
+            },
+          })
+          progress?.end()
+          log.verification(outcome.verification)
+          const exitCode = pushExitCode(planned.plan, outcome)
+          this.setExitCode(exitCode)
+          if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk))
+          log.report(renderVerification(outcome.verification, this.chalk))
+          log.end(exitCode, pushTotals(planned.plan, outcome))
+          return this.jsonEnabled() ? pushDocument(planned.plan, outcome.apply, outcome.verification) : undefined
+        } finally {
+          await conn.close()
+        }
+      })
     })
   }
 }

@@ -2,8 +2,10 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {mapsDirFlag} from '../cli/flags.js'
+import {logFlags, openRunLog} from '../cli/log-flags.js'
 import {ExitCode} from '../exit-codes.js'
-import {type Diagnostic, diagnosticLocation, type LoadResult, loadMapsDir} from '../format/index.js'
+import {type Diagnostic, diagnosticLocation, formatDiagnostic, type LoadResult, loadMapsDir} from '../format/index.js'
+import {validateTotals} from '../log/index.js'
 
 interface FileReport {
   file: string
@@ -23,7 +25,7 @@ export default class Validate extends BaseCommand<typeof Validate> {
   static override description = `Reads the given map files, or every *.map and *.txt file in the maps directory, and reports every problem in each one as path:line:column: message, followed by a one-line summary. Checks that span files are included: a map name used by two files, an observer name used in two maps. Nothing is sent to the server.`
   static override strict = false
   static override enableJsonFlag = true
-  static override flags = {'maps-dir': mapsDirFlag}
+  static override flags = {'maps-dir': mapsDirFlag, ...logFlags}
   static override args = {files: Args.string({description: 'map files to check (default: the whole maps directory)'})}
   static override exitCodes = [ExitCode.OK, ExitCode.UNEXPECTED, ExitCode.USAGE, ExitCode.INVALID_MAPS]
   static override examples = [
@@ -34,13 +36,19 @@ export default class Validate extends BaseCommand<typeof Validate> {
 
   async run(): Promise<ValidateReport> {
     const dir = this.flags['maps-dir']
-    const report = toReport(await loadMapsDir(dir, this.positionals.length > 0 ? this.positionals : undefined))
-    if (report.summary.invalid > 0) this.setExitCode(ExitCode.INVALID_MAPS)
-    for (const file of report.files) {
-      for (const d of file.diagnostics) this.log(`${this.chalk.bold(`${diagnosticLocation(d)}:`)} ${this.chalk.red(d.message)}`)
-    }
-    this.log(this.summaryLine(report, dir))
-    return report
+    const log = openRunLog(this, 'validate', this.flags, {reportHasSummary: true})
+    return log.run({mapsDir: dir}, async () => {
+      const report = toReport(await loadMapsDir(dir, this.positionals.length > 0 ? this.positionals : undefined))
+      const exitCode = report.summary.invalid > 0 ? ExitCode.INVALID_MAPS : ExitCode.OK
+      this.setExitCode(exitCode)
+      for (const file of report.files) {
+        if (!file.valid) log.invalidFile(file.file, file.name, file.diagnostics.map((d) => formatDiagnostic(d)))
+        for (const d of file.diagnostics) log.report(`${this.chalk.bold(`${diagnosticLocation(d)}:`)} ${this.chalk.red(d.message)}`)
+      }
+      log.report(this.summaryLine(report, dir))
+      log.end(exitCode, validateTotals(report.summary))
+      return report
+    })
   }
 
   private summaryLine({summary}: ValidateReport, dir: string): string {

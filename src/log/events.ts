@@ -1,0 +1,238 @@
+import type {PullEntry, PullStatus} from '../pull/pull.js'
+import type {MapPlan, OperationKind, Plan, PlanSummary} from '../sync/plan-types.js'
+import type {OpOutcome, OpResult, MapVerification, Verdict} from '../sync/result-types.js'
+
+/**
+ * The events of a run's log, as data. Every event of one type has the same keys in the
+ * same order; a value that does not apply is null, never left out.
+ */
+
+export type Level = 'info' | 'warn' | 'error'
+
+export const LOG_FORMATS = ['text', 'json'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
+export interface RunStartEvent {
+  event: 'run-start'
+  version: string
+  /** The server as configured, credentials removed; null for commands that use none. */
+  server: string | null
+  mapsDir: string | null
+  pid: number
+}
+
+export interface PlanEvent {
+  event: 'plan'
+  summary: PlanSummary
+  operations: number
+  invalidFiles: number
+  conflicts: number
+}
+
+export interface OperationEvent {
+  event: 'operation'
+  id: number
+  kind: OperationKind
+  map: string
+  /** The observer's name or the obstacle's "x,y"; null for operations on the map itself. */
+  object: string | null
+  outcome: OpOutcome
+  /** HTTP status of the final answer, when there was one. */
+  status: number | null
+  detail: string | null
+  durationMs: number
+}
+
+export interface VerifyEvent {
+  event: 'verify'
+  map: string
+  verdict: Verdict
+  differences: string[]
+}
+
+export interface InvalidFileEvent {
+  event: 'invalid-file'
+  file: string
+  /** The map's name, when the file is readable that far. */
+  map: string | null
+  /** Each problem as `path:line:column: message`. */
+  problems: string[]
+}
+
+/** A map changed on the server by someone else since gridsync wrote it, so left alone. */
+export interface ConflictEvent {
+  event: 'conflict'
+  map: string
+  detail: string
+}
+
+export interface PullMapEvent {
+  event: 'pull-map'
+  name: string
+  status: PullStatus
+  file: string | null
+  backup: string | null
+  reason: string | null
+}
+
+export interface WarningEvent {
+  event: 'warning'
+  message: string
+}
+
+export interface ErrorEvent {
+  event: 'error'
+  message: string
+  exitCode: number
+}
+
+export interface RunEndEvent {
+  event: 'run-end'
+  exitCode: number
+  durationMs: number
+  /** The command's tallies, e.g. {applied, failed, ...} for push. */
+  counts: Record<string, number>
+  /** The tallies in words, e.g. `76 applied, 0 failed, 0 skipped; 4 maps verified`. */
+  summary: string
+}
+
+export type EventBody =
+  | RunStartEvent
+  | PlanEvent
+  | OperationEvent
+  | VerifyEvent
+  | InvalidFileEvent
+  | ConflictEvent
+  | PullMapEvent
+  | WarningEvent
+  | ErrorEvent
+  | RunEndEvent
+
+export type EventName = EventBody['event']
+
+/** The keys every event starts with, in this order, followed by its own. */
+export interface EventHead {
+  time: string
+  level: Level
+  command: string
+}
+
+export type LogEvent = EventHead & EventBody
+
+/** Exit codes that end a run without any problem: success, and `diff --exit-code` finding changes. */
+const UNEVENTFUL_EXITS = new Set([0, 3])
+/** Push applied, but reading back could not confirm it. */
+const NOT_VERIFIED_EXIT = 8
+
+/** How serious an event is: `warn` and `error` are the problems `--quiet` still shows. */
+export function levelOf(e: EventBody): Level {
+  switch (e.event) {
+    case 'operation':
+      if (e.outcome === 'failed') return 'error'
+      return e.outcome === 'applied' || e.outcome === 'reconciled' ? 'info' : 'warn'
+    case 'verify':
+      if (e.verdict === 'confirmed') return 'info'
+      return e.verdict === 'unconfirmed' ? 'warn' : 'error'
+    case 'pull-map':
+      if (e.status === 'failed') return 'error'
+      return e.status === 'skipped' ? 'warn' : 'info'
+    case 'invalid-file':
+    case 'conflict':
+    case 'error':
+      return 'error'
+    case 'warning':
+      return 'warn'
+    case 'run-end':
+      if (UNEVENTFUL_EXITS.has(e.exitCode)) return 'info'
+      return e.exitCode === NOT_VERIFIED_EXIT ? 'warn' : 'error'
+    case 'run-start':
+    case 'plan':
+      return 'info'
+  }
+}
+
+/** The object an operation acts on, as the `object` key shows it. */
+function objectOf(op: OpResult['op']): string | null {
+  switch (op.kind) {
+    case 'createObserver':
+    case 'updateObserver':
+    case 'deleteObserver':
+      return op.observer.name
+    case 'createObstacle':
+    case 'deleteObstacle':
+      return `${op.position.x},${op.position.y}`
+    case 'createMap':
+    case 'updateMap':
+    case 'deleteMap':
+      return null
+  }
+}
+
+export function operationEvent(r: OpResult): OperationEvent {
+  return {
+    event: 'operation',
+    id: r.op.id,
+    kind: r.op.kind,
+    map: r.op.map,
+    object: objectOf(r.op),
+    outcome: r.outcome,
+    status: r.status ?? null,
+    detail: r.detail ?? null,
+    durationMs: r.durationMs,
+  }
+}
+
+export function planEvent(plan: Plan): PlanEvent {
+  const s = plan.summary
+  return {
+    event: 'plan',
+    summary: {
+      maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged},
+      observers: {create: s.observers.create, update: s.observers.update, delete: s.observers.delete},
+      obstacles: {create: s.obstacles.create, delete: s.obstacles.delete},
+    },
+    operations: plan.operations.length,
+    invalidFiles: plan.maps.filter((m) => m.action === 'invalid').length,
+    conflicts: plan.maps.filter((m) => m.action === 'conflict').length,
+  }
+}
+
+export function verifyEvent(m: MapVerification): VerifyEvent {
+  return {event: 'verify', map: m.name, verdict: m.verdict, differences: [...m.differences]}
+}
+
+export function conflictEvent(m: MapPlan): ConflictEvent {
+  return {event: 'conflict', map: m.name, detail: m.notes.join('; ')}
+}
+
+export function invalidFileEvent(file: string, map: string | undefined, problems: readonly string[]): InvalidFileEvent {
+  return {event: 'invalid-file', file, map: map ?? null, problems: [...problems]}
+}
+
+export function pullMapEvent(e: PullEntry): PullMapEvent {
+  return {event: 'pull-map', name: e.name, status: e.status, file: e.file ?? null, backup: e.backup ?? null, reason: e.reason ?? null}
+}
+
+export function runStartEvent(ctx: {version: string; server?: string; mapsDir?: string; pid: number}): RunStartEvent {
+  return {
+    event: 'run-start',
+    version: ctx.version,
+    server: ctx.server === undefined ? null : withoutCredentials(ctx.server),
+    mapsDir: ctx.mapsDir ?? null,
+    pid: ctx.pid,
+  }
+}
+
+/** A server URL with any user name and password taken out; other values as they are. */
+export function withoutCredentials(server: string): string {
+  let url: URL
+  try {
+    url = new URL(server)
+  } catch {
+    return server
+  }
+  if (url.username === '' && url.password === '') return server
+  url.username = ''
+  url.password = ''
+  return url.href
+}

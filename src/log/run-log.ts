@@ -1,0 +1,177 @@
+import type {PullEntry} from '../pull/pull.js'
+import type {Plan} from '../sync/plan-types.js'
+import type {OpResult, Verification} from '../sync/result-types.js'
+import {
+  conflictEvent,
+  type EventBody,
+  invalidFileEvent,
+  type LogEvent,
+  type LogFormat,
+  operationEvent,
+  planEvent,
+  pullMapEvent,
+  runStartEvent,
+  verifyEvent,
+} from './events.js'
+import {FileSink} from './file-sink.js'
+import {summaryLine} from './format.js'
+import {Logger, type Route} from './logger.js'
+import {Redactor} from './redact.js'
+import type {RunTotals} from './totals.js'
+import {markLoggedToStderr} from '../cli/logged-errors.js'
+
+export interface RunLogOutput {
+  /** A line (or block of lines) on stdout. */
+  stdout(text: string): void
+  /** A line on stderr. */
+  stderr(line: string): void
+  /** A `Warning:` line for people, on stderr. */
+  warn(message: string): void
+}
+
+export interface RunLogSettings {
+  command: string
+  version: string
+  format: LogFormat
+  quiet: boolean
+  /**
+   * stdout carries a document the user asked for (`--json`, `diff --format patch`): the
+   * human report, problem lines and summary line stay off it.
+   */
+  document: boolean
+  /** The command's human report already ends with a one-line summary (validate). */
+  reportHasSummary?: boolean
+  logFile?: string
+  /** Values that must never appear in any output of the log (the token, header values). */
+  secrets: ReadonlyArray<string | undefined>
+  /** The exit code an error that stops the run stands for. */
+  exitCodeOf(error: Error): number
+  output: RunLogOutput
+  now?: () => number
+  pid?: number
+}
+
+/** Events that stand for a problem with one object: what `--quiet` lists on stdout in text mode. */
+function isObjectProblem(e: LogEvent): boolean {
+  return e.level !== 'info' && e.event !== 'warning' && e.event !== 'error' && e.event !== 'run-end'
+}
+
+/**
+ * A run's log and what goes where:
+ * - stdout: the human report then the one-line summary (text); only the summary
+ *   (`--log-format json`); with `--quiet`, only problems, and the summary only if
+ *   there were any; nothing of this next to a requested document.
+ * - stderr: every event as NDJSON with `--log-format json` (only problems with
+ *   `--quiet`); otherwise `Warning:` lines.
+ * - `--log-file`: every event in the chosen format, appended, whatever `--quiet` says.
+ */
+export class RunLog {
+  /** Whether the human report goes to stdout. */
+  readonly showReport: boolean
+  /** Whether a progress bar may be drawn (it only is on a terminal). */
+  readonly showProgress: boolean
+  private readonly logger: Logger
+  private readonly file: FileSink | undefined
+  private readonly started: number
+  private problems = 0
+  private ended = false
+
+  /** Opens the log file, if any; a file that cannot be opened is a usage error (exit 2). */
+  constructor(private readonly s: RunLogSettings) {
+    const now = s.now ?? Date.now
+    this.started = now()
+    const textMode = s.format === 'text'
+    this.showReport = textMode && !s.quiet && !s.document
+    this.showProgress = textMode && !s.quiet
+    this.file = s.logFile === undefined ? undefined : FileSink.open(s.logFile, (message) => this.warning(message))
+
+    const routes: Route[] = []
+    if (!textMode) routes.push({format: 'json', write: s.output.stderr, accepts: (e) => !s.quiet || e.level !== 'info'})
+    if (this.file) routes.push({format: s.format, write: (line) => this.file?.write(line)})
+    if (textMode && s.quiet && !s.document) routes.push({format: 'text', write: s.output.stdout, accepts: isObjectProblem})
+    const redactor = new Redactor()
+    for (const secret of s.secrets) redactor.add(secret)
+    this.logger = new Logger({command: s.command, routes, redactor, now})
+  }
+
+  /**
+   * Runs a command's work between its `run-start` and its `run-end`. An error that stops
+   * it is logged (an `error` event, then `run-end` with its exit code) and thrown on.
+   */
+  async run<T>(ctx: {server?: string; mapsDir?: string}, work: () => Promise<T>): Promise<T> {
+    try {
+      this.emit(runStartEvent({version: this.s.version, ...ctx, pid: this.s.pid ?? process.pid}))
+      return await work()
+    } catch (error) {
+      const exitCode = this.s.exitCodeOf(error as Error)
+      this.emit({event: 'error', message: (error as Error).message, exitCode})
+      this.end(exitCode, {counts: {}, summary: 'stopped by an error'})
+      if (this.s.format === 'json') markLoggedToStderr(error)
+      throw error
+    } finally {
+      this.file?.close()
+    }
+  }
+
+  /** A warning for people: an event, and a `Warning:` line on stderr in text mode. */
+  warning(message: string): void {
+    this.warnEvent(message, false)
+  }
+
+  /** The plan, its run-wide warnings, its invalid files and its maps in conflict. */
+  plan(plan: Plan): void {
+    this.emit(planEvent(plan))
+    // The human report shows the plan's warnings itself.
+    for (const w of plan.warnings) this.warnEvent(w, this.showReport)
+    for (const m of plan.maps) {
+      if (m.action === 'conflict') this.emit(conflictEvent(m))
+      if (m.action !== 'invalid' || m.file === undefined) continue
+      const file = m.file
+      // The notes of an invalid map: why it is left alone, then its problems as `path:line:column: message`.
+      this.invalidFile(file, m.name === file ? undefined : m.name, m.notes.filter((n) => n.startsWith(`${file}:`)))
+    }
+  }
+
+  invalidFile(file: string, map: string | undefined, problems: readonly string[]): void {
+    this.emit(invalidFileEvent(file, map, problems))
+  }
+
+  operation(r: OpResult): void {
+    this.emit(operationEvent(r))
+  }
+
+  verification(v: Verification): void {
+    for (const m of v.maps) this.emit(verifyEvent(m))
+  }
+
+  pullMap(entry: PullEntry): void {
+    this.emit(pullMapEvent(entry))
+  }
+
+  /** Part of the human report; shown only when the report is (see showReport). */
+  report(text: string): void {
+    if (this.showReport) this.s.output.stdout(text)
+  }
+
+  /** The last event of a run that finished, and the summary line on stdout. */
+  end(exitCode: number, totals: RunTotals): void {
+    if (this.ended) return
+    this.ended = true
+    const e = this.emit({event: 'run-end', exitCode, durationMs: (this.s.now ?? Date.now)() - this.started, ...totals})
+    if (e.event !== 'run-end' || this.s.document) return
+    const problems = this.problems > 0 || e.level !== 'info'
+    const summaryInReport = this.showReport && this.s.reportHasSummary === true
+    if ((!this.s.quiet || problems) && !summaryInReport) this.s.output.stdout(summaryLine(e))
+  }
+
+  private warnEvent(message: string, shownInReport: boolean): void {
+    const e = this.emit({event: 'warning', message})
+    if (e.event === 'warning' && this.s.format === 'text' && !shownInReport) this.s.output.warn(e.message)
+  }
+
+  private emit(body: EventBody): LogEvent {
+    const e = this.logger.emit(body)
+    if (e.level !== 'info' && e.event !== 'run-end') this.problems++
+    return e
+  }
+}
