@@ -251,11 +251,13 @@ export class APIDataSource {
   private async create(url: string, body: object): Promise<Created> {
     const answer = await this.send('POST', url, body)
     const endpoint = `POST ${url}`
-    if (answer.status !== 201) throw new ContractError(endpoint, `expected 201 Created, got ${answer.status}`)
+    // The server says it did something: whatever is wrong with the answer, the write may stand.
+    const written = {written: true}
+    if (answer.status !== 201) throw new ContractError(endpoint, `expected 201 Created, got ${answer.status}`, written)
     const location = answer.headers.location
-    if (!location) throw new ContractError(endpoint, 'the 201 Created answer has no Location header')
+    if (!location) throw new ContractError(endpoint, 'the 201 Created answer has no Location header', written)
     const resolved = this.server.resolveLocation(location, url)
-    if ('problem' in resolved) throw new ContractError(endpoint, resolved.problem)
+    if ('problem' in resolved) throw new ContractError(endpoint, resolved.problem, written)
     return {url: resolved.url}
   }
 
@@ -266,6 +268,8 @@ export class APIDataSource {
   private async send(method: Method, url: string, json?: object): Promise<Answer> {
     const endpoint = `${method} ${url}`
     if (!this.server.owns(url)) throw new ContractError(endpoint, `the URL is not on the server ${this.server.base}`)
+    // A URL that changes when normalised holds "." or ".." segments: it would reach another resource than meant.
+    if (new URL(url).href !== url) throw new ContractError(endpoint, 'the URL holds "." or ".." segments; it is not sent')
     const log = new AttemptLog(method, url, this.onRequest)
     const write = method !== 'GET' && method !== 'HEAD'
     // Whether an attempt of this write may have been carried out although it failed.

@@ -99,11 +99,17 @@ export class HttpError extends GridsyncError {
 export class ContractError extends GridsyncError {
   /** The request whose answer broke the contract, e.g. "GET http://host/api/maps/". */
   readonly endpoint: string
+  /**
+   * The server answered a write with success (2xx), but in a way that breaks the
+   * contract (no Location, one on another server): it says the write was carried out.
+   */
+  readonly written: boolean
 
-  constructor(endpoint: string, problem: string) {
+  constructor(endpoint: string, problem: string, options: {written?: boolean} = {}) {
     super(`the answer to ${endpoint} breaks the API contract: ${problem}`, ExitCode.CONTRACT, 'CONTRACT_ERROR')
     this.name = 'ContractError'
     this.endpoint = endpoint
+    this.written = options.written ?? false
   }
 }
 

@@ -28,10 +28,11 @@ export interface ApplyOptions {
   signal?: AbortSignal
 }
 
-/** An error as apply() sees it: the HTTP status, or a write whose answer was lost. */
+/** An error as apply() sees it: the HTTP status, a write whose answer was lost, or one the server called done in a broken answer. */
 interface ClientFailure {
   status?: number
   ambiguous?: boolean
+  written?: boolean
   message: string
 }
 
@@ -202,6 +203,8 @@ class Execution {
    * unconfirmed: the next run's read settles it.
    */
   private async settle(op: Operation, failure: ClientFailure): Promise<Settled> {
+    // The server says it was done but its answer breaks the contract: not trusted, not sent again either.
+    if (failure.written) return {outcome: 'unconfirmed', detail: `${failure.message}; the server answered as if it was done, so it is not sent again`}
     const isDelete = op.kind === 'deleteMap' || op.kind === 'deleteObserver' || op.kind === 'deleteObstacle'
     if (isDelete && failure.status === 404) return {outcome: 'reconciled', detail: 'already gone from the server (404)'}
 

@@ -95,6 +95,17 @@ describe('apply: writes whose outcome is not known', () => {
     assert.equal((await apply(p, c, {concurrency: 1})).results[0]!.outcome, 'failed')
   })
 
+  it('calls a create answered with success but a Location elsewhere unconfirmed, follows nothing, sends nothing again', async () => {
+    const p = planFor(local({obstacles: [{x: 1, y: 1}]}))
+    const c = client({
+      createMap: async () => Promise.reject(new ContractError(`POST ${S}/api/maps/`, 'the Location header "http://elsewhere/" points to another server', {written: true})),
+    })
+    const {results} = await apply(p, c, {concurrency: 1})
+    assert.deepEqual(results.map((r) => r.outcome), ['unconfirmed', 'skipped'])
+    assert.match(results[0]!.detail!, /points to another server; the server answered as if it was done, so it is not sent again$/)
+    assert.deepEqual(c.calls, ['createMap'])
+  })
+
   it('skips, without sending, what needs the URL of a map whose create is not confirmed yet', async () => {
     // The journal stands in for a stale listing: the map was created, but its answer was lost.
     const fromJournal: RemoteEntry = {...remote({url: '', slug: ''}), source: 'journal'}
