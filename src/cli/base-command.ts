@@ -1,4 +1,4 @@
-import {Command, Flags, Interfaces} from '@oclif/core'
+import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 
 import {ExitCode, GridsyncError} from '../exit-codes.js'
@@ -42,6 +42,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as BaseArgs<T>
     this.positionals = argv as string[]
     this.chalk = makeChalk(!this.jsonEnabled() && colorEnabled({flag: this.flags.color}))
+  }
+
+  /**
+   * Warnings go to stderr in every output mode (oclif drops them under --json): stdout
+   * holds the one JSON document, and what a warning says (certificate verification
+   * off, a lock taken over) must still reach whoever reads the run's log.
+   */
+  override warn(input: string | Error): string | Error {
+    Errors.warn(input)
+    return input
   }
 
   /** Record the exit code; the process ends with it once output is flushed. */
