@@ -1,15 +1,19 @@
+import {format} from 'node:util'
+
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {colorEnabled, makeChalk} from './output.js'
+import {Redactor, secretsOf} from './secrets.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /**
  * What every gridsync command shares: the colour decision, exit codes that survive
- * --json, and errors rendered as one clear line (or one JSON document), never a stack.
+ * --json, errors rendered as one clear line (or one JSON document), never a stack, and
+ * secrets (token, header values) blanked out of everything printed.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
@@ -28,6 +32,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Positional arguments beyond the declared ones (for commands with strict = false). */
   protected positionals!: string[]
   protected chalk!: ChalkInstance
+  /** Until the flags are parsed, the token from the environment is the one secret known. */
+  private redactor = new Redactor(secretsOf(undefined))
 
   override async init(): Promise<void> {
     await super.init()
@@ -39,6 +45,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       strict: this.ctor.strict,
     })
     this.flags = flags as BaseFlags<T>
+    this.redactor = new Redactor(secretsOf(flags))
     this.args = args as BaseArgs<T>
     this.positionals = argv as string[]
     this.chalk = makeChalk(!this.jsonEnabled() && colorEnabled({flag: this.flags.color}))
@@ -50,8 +57,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * off, a lock taken over) must still reach whoever reads the run's log.
    */
   override warn(input: string | Error): string | Error {
-    Errors.warn(input)
+    Errors.warn(this.redactor.text(typeof input === 'string' ? input : input.message))
     return input
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    super.log(this.redactor.text(format(message, ...args)))
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(this.redactor.text(format(message, ...args)))
+  }
+
+  protected override logJson(json: unknown): void {
+    super.logJson(this.redactor.value(json))
   }
 
   /** Record the exit code; the process ends with it once output is flushed. */
