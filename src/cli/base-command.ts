@@ -4,7 +4,7 @@ import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 
 import {ExitCode, GridsyncError} from '../exit-codes.js'
-import {colorEnabled, makeChalk} from './output.js'
+import {colorEnabled, makeChalk, terminalSafe} from './output.js'
 import {Redactor, secretsOf} from './secrets.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -57,16 +57,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * off, a lock taken over) must still reach whoever reads the run's log.
    */
   override warn(input: string | Error): string | Error {
-    Errors.warn(this.redactor.text(typeof input === 'string' ? input : input.message))
+    Errors.warn(this.printable(typeof input === 'string' ? input : input.message))
     return input
   }
 
   override log(message = '', ...args: unknown[]): void {
-    super.log(this.redactor.text(format(message, ...args)))
+    super.log(this.printable(format(message, ...args)))
   }
 
   override logToStderr(message = '', ...args: unknown[]): void {
-    super.logToStderr(this.redactor.text(format(message, ...args)))
+    super.logToStderr(this.printable(format(message, ...args)))
+  }
+
+  /** Text as it may be printed: secrets blanked, no control characters but gridsync's own colours. */
+  private printable(text: string): string {
+    return terminalSafe(this.redactor.text(text), this.chalk !== undefined && this.chalk.level > 0)
   }
 
   protected override logJson(json: unknown): void {

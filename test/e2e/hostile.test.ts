@@ -229,6 +229,22 @@ describe('a hostile server', () => {
     })
   })
 
+  it('prints no control character a name or message from the server holds', async () => {
+    const nasty = 'Map \u001B]0;owned\u0007\u001B[2J\r\u009B'
+    handler = answering({
+      'GET /api/maps/': (_req, res) => json(res, 200, {maps: [{name: nasty, slug: 'nasty', width: 1, height: 1}]}),
+      'POST /api/maps/': (_req, res) => json(res, 500, {message: `locked \u001B[1A\u001B[2K${nasty}`}),
+    })
+    await writeFile(path.join(dir, 'small.map'), SMALL)
+    for (const args of [['diff'], ['push', '--retries', '0'], ['pull', '--dry-run']]) {
+      // eslint-disable-next-line no-await-in-loop
+      const r = await cli(...args)
+      assert.ok([0, 4].includes(r.code), r.stdout + r.stderr)
+      assert.match(r.stdout + r.stderr, /Map (\uFFFD|\\u001b)\]0;owned/, 'the name is shown, defused')
+      assert.doesNotMatch(r.stdout + r.stderr, /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/)
+    }
+  })
+
   describe('names and slugs made to climb out of the maps directory', () => {
     const names = ['../../escape', '..\\..\\escape', '/tmp/gridsync-escape', 'C:\\escape', '.gridsync', 'nul', 'a/../../b', '...dots', '.hidden', '-rf']
     const slugs = ['../../escape', '..%2F..%2Fescape', '/etc/passwd', 'C:\\escape', '.gridsync', 'nul', 'a/../../b', '...', '.hidden', '-rf']
