@@ -78,6 +78,9 @@ interface Answer {
   body: string
 }
 
+/** Answers of a gateway that gave up waiting: the server behind it may have carried out the request. */
+const GATEWAY_GAVE_UP: ReadonlySet<number> = new Set([502, 504])
+
 /** Idle time after which a kept-alive connection is closed (under common server keep-alive timeouts). */
 const IDLE_SOCKET_MS = 1500
 
@@ -248,11 +251,13 @@ export class APIDataSource {
   private async create(url: string, body: object): Promise<Created> {
     const answer = await this.send('POST', url, body)
     const endpoint = `POST ${url}`
-    if (answer.status !== 201) throw new ContractError(endpoint, `expected 201 Created, got ${answer.status}`)
+    // The server says it did something: whatever is wrong with the answer, the write may stand.
+    const written = {written: true}
+    if (answer.status !== 201) throw new ContractError(endpoint, `expected 201 Created, got ${answer.status}`, written)
     const location = answer.headers.location
-    if (!location) throw new ContractError(endpoint, 'the 201 Created answer has no Location header')
+    if (!location) throw new ContractError(endpoint, 'the 201 Created answer has no Location header', written)
     const resolved = this.server.resolveLocation(location, url)
-    if ('problem' in resolved) throw new ContractError(endpoint, resolved.problem)
+    if ('problem' in resolved) throw new ContractError(endpoint, resolved.problem, written)
     return {url: resolved.url}
   }
 
@@ -263,7 +268,12 @@ export class APIDataSource {
   private async send(method: Method, url: string, json?: object): Promise<Answer> {
     const endpoint = `${method} ${url}`
     if (!this.server.owns(url)) throw new ContractError(endpoint, `the URL is not on the server ${this.server.base}`)
+    // A URL that changes when normalised holds "." or ".." segments: it would reach another resource than meant.
+    if (new URL(url).href !== url) throw new ContractError(endpoint, 'the URL holds "." or ".." segments; it is not sent')
     const log = new AttemptLog(method, url, this.onRequest)
+    const write = method !== 'GET' && method !== 'HEAD'
+    // Whether an attempt of this write may have been carried out although it failed.
+    let mayHaveApplied = false
     const pending = this.http(url, {
       method,
       json,
@@ -279,7 +289,9 @@ export class APIDataSource {
           // An error status, or a failure of the connection (possibly midway through an answer).
           const answer = error instanceof HTTPError ? error.response : undefined
           const status = answer?.statusCode
-          log.end(status === undefined ? {error: this.connectionFailure(error, url).reason} : {status})
+          const failure = status === undefined ? this.connectionFailure(error, url) : undefined
+          if (write && (failure ? !failure.neverSent : GATEWAY_GAVE_UP.has(status!))) mayHaveApplied = true
+          log.end(failure ? {error: failure.reason} : {status})
           const retryAfter = answer?.headers['retry-after']
           return retryDelay(this.retryPolicy, {method, attempt: attemptCount, status, errorCode: error.code, retryAfter})
         },
@@ -304,10 +316,7 @@ export class APIDataSource {
       if (!(err instanceof RequestError)) throw err
       const failure = this.connectionFailure(err, url)
       log.end({error: failure.reason})
-      throw new NetworkError(
-        {method, url, attempts: log.attempts},
-        {...failure, ambiguous: method === 'POST' && !failure.neverSent},
-      )
+      throw new NetworkError({method, url, attempts: log.attempts}, {...failure, ambiguous: write && (mayHaveApplied || !failure.neverSent)})
     }
     log.end({status: response.statusCode})
 
@@ -320,7 +329,7 @@ export class APIDataSource {
       throw new ContractError(endpoint, `it redirects (${status}) ${target}${elsewhere}; redirects are not followed`)
     }
     if (status >= 400) {
-      throw new HttpError({method, url, attempts: log.attempts}, status, response.statusMessage ?? '', serverMessage(body))
+      throw new HttpError({method, url, attempts: log.attempts}, status, response.statusMessage ?? '', serverMessage(body), mayHaveApplied)
     }
     return {status, headers, body}
   }

@@ -33,8 +33,9 @@ export class NetworkError extends GridsyncError {
   /** The system or TLS error code, e.g. ECONNRESET or CERT_HAS_EXPIRED. */
   readonly systemCode: string | undefined
   /**
-   * A write (POST) that may or may not have been applied: the request may have reached
-   * the server before the connection failed. Settle it by reading before writing again.
+   * A write that may or may not have been applied: the request (or an earlier attempt
+   * of it) may have reached the server before the connection failed. Settle it by
+   * reading before writing again.
    */
   readonly ambiguous: boolean
 
@@ -67,14 +68,17 @@ export class HttpError extends GridsyncError {
   /** The `message` of a JSON error body, if the server sent one. */
   readonly serverMessage: string | undefined
   /**
-   * A POST that a gateway gave up on (502, 504): the server behind it may or may not
-   * have applied it. Settle it by reading before writing again.
+   * A write that may or may not have been applied: a gateway gave up on it (502, 504),
+   * or an earlier attempt of it was cut off after it may have reached the server.
+   * Settle it by reading before writing again.
    */
   readonly ambiguous: boolean
 
-  constructor(request: FailedRequest, status: number, statusText: string, serverMessage?: string) {
+  /** `mayHaveApplied`: an earlier attempt of this write may have been carried out. */
+  constructor(request: FailedRequest, status: number, statusText: string, serverMessage?: string, mayHaveApplied = false) {
     const said = serverMessage ? `: ${serverMessage}` : ''
-    const ambiguous = request.method === 'POST' && (status === 502 || status === 504)
+    const write = request.method !== 'GET' && request.method !== 'HEAD'
+    const ambiguous = write && (mayHaveApplied || status === 502 || status === 504)
     super(
       `${request.method} ${request.url} answered ${status}${statusText ? ` ${statusText}` : ''}${said}` +
         `${attemptsNote(request.attempts)}${doubtNote(ambiguous)}`,
@@ -95,11 +99,17 @@ export class HttpError extends GridsyncError {
 export class ContractError extends GridsyncError {
   /** The request whose answer broke the contract, e.g. "GET http://host/api/maps/". */
   readonly endpoint: string
+  /**
+   * The server answered a write with success (2xx), but in a way that breaks the
+   * contract (no Location, one on another server): it says the write was carried out.
+   */
+  readonly written: boolean
 
-  constructor(endpoint: string, problem: string) {
+  constructor(endpoint: string, problem: string, options: {written?: boolean} = {}) {
     super(`the answer to ${endpoint} breaks the API contract: ${problem}`, ExitCode.CONTRACT, 'CONTRACT_ERROR')
     this.name = 'ContractError'
     this.endpoint = endpoint
+    this.written = options.written ?? false
   }
 }
 

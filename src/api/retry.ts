@@ -3,9 +3,10 @@
  * them each failed attempt; 0 means give up.
  *
  * GET, PUT and DELETE are idempotent: they are retried on connection failures and on
- * 429/5xx answers. A POST is retried only on an answer that says nothing was written
- * (429, 500, 503): after a broken connection it may have been applied, and sending it
- * again could create a duplicate.
+ * 429/5xx answers. A POST is retried only when nothing was written: on an answer that
+ * says so (429, 500, 503), or when no connection could be made (refused, unreachable),
+ * so the request never left. After a broken connection it may have been applied, and
+ * sending it again could create a duplicate.
  */
 
 export interface RetryPolicy {
@@ -47,8 +48,14 @@ const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
 ])
 
+/** Connection failures before any byte of the request was sent. */
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
+
 export function isRetryable(failed: Pick<FailedAttempt, 'method' | 'status' | 'errorCode'>): boolean {
-  if (failed.method === 'POST') return failed.status !== undefined && POST_RETRY_STATUSES.has(failed.status)
+  if (failed.method === 'POST') {
+    if (failed.status !== undefined) return POST_RETRY_STATUSES.has(failed.status)
+    return failed.errorCode !== undefined && NEVER_SENT_CODES.has(failed.errorCode)
+  }
   if (failed.status !== undefined) return IDEMPOTENT_RETRY_STATUSES.has(failed.status)
   return failed.errorCode !== undefined && RETRY_ERROR_CODES.has(failed.errorCode)
 }

@@ -8,11 +8,17 @@ import {z} from 'zod'
 /** A non-negative integer; JSON `6.0` parses to the integer 6 and passes. */
 const count = z.int().nonnegative()
 
+/**
+ * A slug becomes a segment of the URLs gridsync sends to: "." or ".." there would
+ * point to another resource (deleting an observer "..", the whole map).
+ */
+const slug = z.string().refine((s) => s !== '.' && s !== '..', {message: 'a slug must not be "." or ".." (as a URL segment it names another resource)'})
+
 export const ListingSchema = z.object({
   maps: z.array(
     z.object({
       name: z.string(),
-      slug: z.string(),
+      slug,
       width: count,
       height: count,
     }),
@@ -21,7 +27,7 @@ export const ListingSchema = z.object({
 
 const ObserverFields = {
   name: z.string(),
-  slug: z.string(),
+  slug,
   x: count,
   y: count,
   /** null (or absent from a PUT) means no vision limit. */
@@ -30,7 +36,7 @@ const ObserverFields = {
 
 export const MapSchema = z.object({
   name: z.string(),
-  slug: z.string(),
+  slug,
   width: count,
   height: count,
   observers: z.array(z.object(ObserverFields)),
@@ -40,7 +46,7 @@ export const MapSchema = z.object({
 export const ObserverSchema = z.object({
   ...ObserverFields,
   map_name: z.string(),
-  map_slug: z.string(),
+  map_slug: slug,
 })
 
 export const ApiSpecSchema = z.object({

@@ -1,10 +1,13 @@
-import {Command, Flags, Interfaces} from '@oclif/core'
+import {format} from 'node:util'
+
+import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 
 import {commandFlags, commandLineOnly, type Configuration, describeConfiguration, type FlagShape, knownFlags, resolveLayers, withLayerDefaults} from '../config/index.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {mapsDirFlag} from './flags.js'
-import {colorEnabled, makeChalk} from './output.js'
+import {colorEnabled, makeChalk, terminalSafe} from './output.js'
+import {Redactor, secretsOf} from './secrets.js'
 import {wasLoggedToStderr} from './logged-errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -22,6 +25,9 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
  * then the flag's default. init() parses the command line once on its own to learn what
  * it gives (and where the configuration file is), resolves the other layers, and then
  * parses for real with their values as the flags' defaults, so commands need do nothing.
+ *
+ * Secrets (token, header values) are blanked out of everything printed, and nothing the
+ * server sent can drive the terminal.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
@@ -48,6 +54,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected chalk!: ChalkInstance
   /** Every effective setting and where it came from (flag, environment, .env, configuration file, default). */
   protected configuration!: Configuration
+  /** Until the flags are parsed, the token from the environment is the one secret known. */
+  private redactor = new Redactor(secretsOf(undefined))
 
   override async init(): Promise<void> {
     await super.init()
@@ -66,6 +74,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {args, argv, flags} = await this.parse({...input, flags: withLayerDefaults(definitions, resolution)})
     this.configuration = describeConfiguration(Object.keys(definitions), onCommandLine.flags, resolution, flags)
     this.flags = flags as BaseFlags<T>
+    this.redactor = new Redactor(secretsOf(flags))
     this.args = args as BaseArgs<T>
     this.positionals = argv as string[]
     this.chalk = makeChalk(!this.jsonEnabled() && colorEnabled({flag: this.flags.color}))
@@ -84,6 +93,33 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected async knownFlagShapes(): Promise<Record<string, FlagShape>> {
     return knownFlags(this.config.commands.map((command) => command.flags))
+  }
+
+  /**
+   * Warnings go to stderr in every output mode (oclif drops them under --json): stdout
+   * holds the one JSON document, and what a warning says (certificate verification
+   * off, a lock taken over) must still reach whoever reads the run's log.
+   */
+  override warn(input: string | Error): string | Error {
+    Errors.warn(this.printable(typeof input === 'string' ? input : input.message))
+    return input
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    super.log(this.printable(format(message, ...args)))
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(this.printable(format(message, ...args)))
+  }
+
+  /** Text as it may be printed: secrets blanked, no control characters but gridsync's own colours. */
+  private printable(text: string): string {
+    return terminalSafe(this.redactor.text(text), this.chalk !== undefined && this.chalk.level > 0)
+  }
+
+  protected override logJson(json: unknown): void {
+    super.logJson(this.redactor.value(json))
   }
 
   /** Record the exit code; the process ends with it once output is flushed. */

@@ -1,24 +1,28 @@
 /**
- * When a fault switch (failBeforeWrite, dropAfterWrite) fires, in forms a test can
- * predict: the next N writes, every Nth write, a seeded probability, or a predicate.
- * Counters and random streams belong to the rule object: assigning a new object starts
- * them afresh.
+ * When a fault switch (failBeforeWrite, dropAfterWrite, throttle, stall, ...) fires, in
+ * forms a test can predict: the next N requests it sees, every Nth, a seeded
+ * probability, or a predicate. Each switch sees only the requests it applies to (writes
+ * for failBeforeWrite, answers with a body for truncateBody...). Counters and random
+ * streams belong to the rule object: assigning a new object starts them afresh.
  */
 
-export interface WriteRequest {
+export interface FaultRequest {
   method: string
   /** The request path, without the query string. */
   path: string
 }
 
+/** The request a write fault sees (the name the first fault switches used). */
+export type WriteRequest = FaultRequest
+
 export type FaultRule =
-  /** The next N writes this rule sees. */
+  /** The next N requests this rule sees. */
   | {next: number}
-  /** Writes number N, 2N, 3N, ... that this rule sees (N >= 1). */
+  /** Requests number N, 2N, 3N, ... that this rule sees (N >= 1). */
   | {every: number}
-  /** Each write with this probability, drawn from a stream seeded by `seed` (default 1). */
+  /** Each request with this probability, drawn from a stream seeded by `seed` (default 1). */
   | {probability: number; seed?: number}
-  | ((write: WriteRequest) => boolean)
+  | ((request: FaultRequest) => boolean)
 
 /** A small xorshift generator: the same seed gives the same stream, in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -39,10 +43,10 @@ interface RuleState {
 export class FaultTracker {
   private states = new WeakMap<object, RuleState>()
 
-  /** Whether `rule` fires for this write; every call counts as one write seen. */
-  fires(rule: FaultRule | undefined, write: WriteRequest): boolean {
+  /** Whether `rule` fires for this request; every call counts as one request seen. */
+  fires(rule: FaultRule | undefined, request: FaultRequest): boolean {
     if (rule === undefined) return false
-    if (typeof rule === 'function') return rule(write)
+    if (typeof rule === 'function') return rule(request)
     let state = this.states.get(rule)
     if (!state) {
       state = {seen: 0}

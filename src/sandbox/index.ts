@@ -3,9 +3,10 @@
  * the reference server's defects behind switches. Used by end-to-end tests and by
  * `gridsync sandbox` to rehearse a sync offline.
  */
-export {type FaultRule, seededRandom, type WriteRequest} from './faults.js'
+export {type FaultRequest, type FaultRule, seededRandom, type WriteRequest} from './faults.js'
 export {slugify} from './slug.js'
 export {
+  type FaultName,
   realClock,
   type Sandbox,
   type SandboxClock,

@@ -68,6 +68,12 @@ export function optionsReply(allowed: readonly string[]): Reply {
   return {status: 200, headers: {'Content-Type': HTML_TYPE, Allow: allowed.join(', ')}, body: ''}
 }
 
+/** The same answer with its body replaced by an HTML page (as a proxy in the way might send): not JSON. */
+export function garbledReply(reply: Reply): Reply {
+  const page = htmlReply(reply.status, 'Service busy', 'This page stands in for the answer: the service behind it is busy.')
+  return {status: reply.status, headers: {...reply.headers, 'Content-Type': page.headers['Content-Type']!}, body: page.body}
+}
+
 export function errorReply(err: ApiError, path: string): Reply {
   return err.status === 404 ? notFoundReply(path) : messageReply(err.status, err.message)
 }

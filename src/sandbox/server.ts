@@ -2,11 +2,12 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import {createServer as createTlsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 
-import {FaultTracker, type FaultRule} from './faults.js'
+import {type FaultRequest, FaultTracker, type FaultRule} from './faults.js'
 import {
   ApiError,
   DATABASE_LOCKED,
   errorReply,
+  garbledReply,
   JSON_TYPE,
   MASON_TYPE,
   messageReply,
@@ -49,7 +50,48 @@ export interface SandboxDefects {
   concurrencyLimit?: number
   /** A POST of an observer or obstacle waits this many ms per object already on the map. */
   insertCostMs?: number
+  /** 429 Too Many Requests with a `Retry-After` header instead of handling a request (any method and path); nothing is written. */
+  throttle?: FaultRule
+  /** The `Retry-After` of a throttled answer, in seconds. Default 1. */
+  retryAfterSeconds?: number
+  /**
+   * A request (any method) is held `stallMs` before it is handled, after `latencyMs`. A
+   * client that gives up sooner sees a timeout; a held write is still carried out when
+   * the time is up, as on a server that is merely slow.
+   */
+  stall?: FaultRule
+  /** How long a stalled request is held, in ms. Default 5000. */
+  stallMs?: number
+  /**
+   * An answer with a body (a read, an error) is cut off: its headers announce the whole
+   * body, half of it is sent, then the connection is closed. A write is carried out first.
+   */
+  truncateBody?: FaultRule
+  /** An answer's body is replaced by an HTML page that is not JSON, its status kept (a 204 is left alone). */
+  garbleBody?: FaultRule
+  /**
+   * The server goes down as a request arrives: that request is dropped unhandled, every
+   * open connection is closed (answers still being prepared are lost, though their writes
+   * may land) and the port stops listening for `outageMs`. Then it listens again on the
+   * same port, with its data intact and its read cache empty, as after a restart.
+   */
+  outage?: FaultRule
+  /** How long an outage lasts, in ms. Default 1000. */
+  outageMs?: number
 }
+
+/** The defects that count in `SandboxStats.faults` each time they change an answer. */
+export type FaultName =
+  | 'staleReadsTtlMs'
+  | 'ignoreObstacleDeletes'
+  | 'failBeforeWrite'
+  | 'dropAfterWrite'
+  | 'concurrencyLimit'
+  | 'throttle'
+  | 'stall'
+  | 'truncateBody'
+  | 'garbleBody'
+  | 'outage'
 
 export interface SandboxOptions {
   /** 0 (the default): a free port. */
@@ -71,6 +113,14 @@ export interface SandboxStats {
   total: number
   /** Counts keyed by method and route pattern, e.g. `POST /api/maps/<map>/obstacles/`. Requests that match no route count under `METHOD *`. */
   byRoute: Record<string, number>
+  /**
+   * Writes (POST, PUT, DELETE) the server answered with a 2xx, keyed like `byRoute`,
+   * whether or not the answer reached the client. An ignored obstacle delete counts
+   * (it answers 204).
+   */
+  succeeded: Record<string, number>
+  /** How often each defect changed an answer: a stale answer served, a fault switch fired. */
+  faults: Partial<Record<FaultName, number>>
 }
 
 export interface Sandbox {
@@ -86,6 +136,8 @@ export interface Sandbox {
   clearCache(): void
   /** Back to the state at start: the seeded data and the defects given then; cache and counts emptied. */
   reset(): void
+  /** Resolves once no request is being handled (stalled writes have landed) and no outage is under way. */
+  idle(): Promise<void>
   /** Stops listening and closes open connections, keep-alive ones included. Closing twice is harmless. */
   close(): Promise<void>
 }
@@ -115,7 +167,7 @@ class SandboxServer implements Sandbox {
   readonly url: string
   readonly port: number
   defects: SandboxDefects
-  readonly stats: SandboxStats = {total: 0, byRoute: {}}
+  readonly stats: SandboxStats = {total: 0, byRoute: {}, succeeded: {}, faults: {}}
   private readonly store = new Store()
   private readonly faults = new FaultTracker()
   private readonly cache = new Map<string, {at: number; reply: Reply}>()
@@ -126,6 +178,11 @@ class SandboxServer implements Sandbox {
   private readonly initialSeed: readonly SeedMap[]
   private inFlight = 0
   private readonly scheme: 'http' | 'https'
+  private readonly host: string
+  /** The outage under way, if any: it ends when the server listens again. */
+  private down: Promise<void> | undefined
+  private closed = false
+  private idleWaiters: Array<() => void> = []
 
   constructor(
     private readonly server: Server,
@@ -133,6 +190,7 @@ class SandboxServer implements Sandbox {
   ) {
     const {address, port} = server.address() as AddressInfo
     this.port = port
+    this.host = address
     this.scheme = options.tls ? 'https' : 'http'
     this.url = `${this.scheme}://${address.includes(':') ? `[${address}]` : address}:${port}`
     this.initialDefects = {...options.defects}
@@ -148,6 +206,8 @@ class SandboxServer implements Sandbox {
   resetStats(): void {
     this.stats.total = 0
     this.stats.byRoute = {}
+    this.stats.succeeded = {}
+    this.stats.faults = {}
   }
 
   snapshot(): SandboxMapState[] {
@@ -171,7 +231,13 @@ class SandboxServer implements Sandbox {
     this.defects = {...this.initialDefects}
   }
 
+  idle(): Promise<void> {
+    if (this.inFlight === 0 && !this.down) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
   close(): Promise<void> {
+    this.closed = true
     if (!this.server.listening) return Promise.resolve()
     return new Promise((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()))
@@ -191,16 +257,70 @@ class SandboxServer implements Sandbox {
       const overloaded = this.inFlight > (this.defects.concurrencyLimit ?? Infinity)
       const raw = await readBody(req)
       if (this.defects.latencyMs) await this.clock.sleep(this.defects.latencyMs)
-      const outcome = overloaded
-        ? messageReply(500, DATABASE_LOCKED)
-        : await this.respond(req, method, path, query, resolution, raw)
+      const request: FaultRequest = {method, path}
+      if (this.fires('outage', request)) {
+        req.socket.destroy()
+        this.goDown()
+        return
+      }
+
+      if (this.fires('stall', request)) await this.clock.sleep(this.defects.stallMs ?? 5000)
+      let outcome: Outcome
+      if (overloaded) {
+        this.count('concurrencyLimit')
+        outcome = messageReply(500, DATABASE_LOCKED)
+      } else if (this.fires('throttle', request)) {
+        outcome = throttledReply(this.defects.retryAfterSeconds ?? 1)
+      } else {
+        outcome = await this.respond(req, method, path, query, resolution, raw)
+      }
+
       if (outcome === DROP) req.socket.destroy()
-      else this.send(res, outcome)
+      else this.send(res, outcome, request)
     } catch (err) {
       if (!res.headersSent && !res.destroyed) this.send(res, messageReply(500, `Sandbox failure: ${(err as Error).message}`))
     } finally {
       this.inFlight--
+      this.wakeIdleWaiters()
     }
+  }
+
+  /** Whether a fault switch fires for this request, counting it when it does. */
+  private fires(name: FaultName & keyof SandboxDefects, request: FaultRequest): boolean {
+    const fired = this.faults.fires(this.defects[name] as FaultRule | undefined, request)
+    if (fired) this.count(name)
+    return fired
+  }
+
+  private count(name: FaultName): void {
+    this.stats.faults[name] = (this.stats.faults[name] ?? 0) + 1
+  }
+
+  /** The outage: stop listening, close every connection, wait, listen again on the same port. */
+  private goDown(): void {
+    if (this.down) return
+    this.down = (async () => {
+      await new Promise<void>((resolve) => {
+        this.server.close(() => resolve())
+        this.server.closeAllConnections()
+      })
+      this.cache.clear()
+      await this.clock.sleep(this.defects.outageMs ?? 1000)
+      if (this.closed) return
+      await listen(this.server, this.port, this.host)
+      // Closed while it was coming back up: stay closed.
+      if (this.closed) await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    })().finally(() => {
+      this.down = undefined
+      this.wakeIdleWaiters()
+    })
+  }
+
+  private wakeIdleWaiters(): void {
+    if (this.inFlight > 0 || this.down) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const resolve of waiters) resolve()
   }
 
   private async respond(
@@ -242,12 +362,17 @@ class SandboxServer implements Sandbox {
       return route.staleReads ? this.cachedRead(`${mason ? MASON_TYPE : JSON_TYPE} ${path}`, run) : run()
     }
     const write = {method, path}
-    if (this.faults.fires(this.defects.failBeforeWrite, write)) return messageReply(500, DATABASE_LOCKED)
+    if (this.fires('failBeforeWrite', write)) return messageReply(500, DATABASE_LOCKED)
     if (route.insertCost && this.defects.insertCostMs) {
       await this.clock.sleep(this.defects.insertCostMs * this.store.objectCount(params[0]!))
     }
     const reply = run()
-    if (reply.status < 300 && this.faults.fires(this.defects.dropAfterWrite, write)) return DROP
+    if (reply.status < 300) {
+      const key = `${method} ${route.pattern}`
+      this.stats.succeeded[key] = (this.stats.succeeded[key] ?? 0) + 1
+      if (ctx.ignoreObstacleDeletes && key === IGNORED_DELETE) this.count('ignoreObstacleDeletes')
+      if (this.fires('dropAfterWrite', write)) return DROP
+    }
     return reply
   }
 
@@ -256,33 +381,55 @@ class SandboxServer implements Sandbox {
     if (ttl <= 0) return run()
     const now = this.clock.now()
     const hit = this.cache.get(key)
-    if (hit && now - hit.at < ttl) return hit.reply
+    if (hit && now - hit.at < ttl) {
+      this.count('staleReadsTtlMs')
+      return hit.reply
+    }
     const reply = run()
     if (reply.status === 200) this.cache.set(key, {at: now, reply})
     else this.cache.delete(key)
     return reply
   }
 
-  private send(res: ServerResponse, reply: Reply): void {
+  private send(res: ServerResponse, reply: Reply, request?: FaultRequest): void {
+    if (request && reply.status !== 204 && this.fires('garbleBody', request)) reply = garbledReply(reply)
+    const body = Buffer.from(reply.body)
     res.statusCode = reply.status
     res.setHeader('Server', 'gridmap-sandbox')
     for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value)
-    if (reply.status !== 204) res.setHeader('Content-Length', Buffer.byteLength(reply.body))
+    if (reply.status !== 204) res.setHeader('Content-Length', body.length)
     if (this.connectionClose) res.setHeader('Connection', 'close')
-    res.end(reply.body)
+    if (request && body.length > 0 && this.fires('truncateBody', request)) {
+      // The headers promise the whole body; half of it comes, then the connection ends.
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy())
+      return
+    }
+    res.end(body)
   }
+}
+
+const IGNORED_DELETE = 'DELETE /api/maps/<map>/obstacles/<x>/<y>/'
+
+function throttledReply(retryAfterSeconds: number): Reply {
+  const reply = messageReply(429, 'Too many requests: slow down.')
+  reply.headers['Retry-After'] = String(retryAfterSeconds)
+  return reply
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
 }
 
 /** Starts a Gridmap-compatible server in memory, listening on 127.0.0.1 and a free port unless told otherwise. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const server = options.tls ? createTlsServer({...options.tls, rejectUnauthorized: Boolean(options.tls.requestCert)}) : createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
   try {
     return new SandboxServer(server, options)
   } catch (err) {

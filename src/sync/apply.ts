@@ -28,10 +28,11 @@ export interface ApplyOptions {
   signal?: AbortSignal
 }
 
-/** An error as apply() sees it: the HTTP status, or a write whose answer was lost. */
+/** An error as apply() sees it: the HTTP status, a write whose answer was lost, or one the server called done in a broken answer. */
 interface ClientFailure {
   status?: number
   ambiguous?: boolean
+  written?: boolean
   message: string
 }
 
@@ -99,6 +100,12 @@ class Execution {
       return
     }
 
+    const unknown = this.unknownTarget(op)
+    if (unknown) {
+      finish({outcome: 'skipped', detail: unknown})
+      return
+    }
+
     try {
       await this.options.beforeSend?.(op)
     } catch (error) {
@@ -114,9 +121,24 @@ class Execution {
       try {
         finish({...(await this.settle(op, failure)), status: failure.status})
       } catch (settleError) {
-        finish({outcome: 'failed', status: failure.status, detail: `${failure.message}; then, reading to check: ${(settleError as Error).message}`})
+        // A write that may have been carried out stays in doubt when the check fails too: never call it failed.
+        const outcome = failure.ambiguous ? 'unconfirmed' : 'failed'
+        finish({outcome, status: failure.status, detail: `${failure.message}; then, reading to check: ${(settleError as Error).message}`})
       }
     }
+  }
+
+  /**
+   * Why the URL this operation needs is not known, if it is not: a create of an earlier
+   * run whose answer was lost, which the server's (stale) answers do not show yet. The
+   * operation waits for a run that sees it; a URL is never made up from a name.
+   */
+  private unknownTarget(op: Operation): string | undefined {
+    const pending = 'is not confirmed on the server yet (an earlier create lost its answer and no read shows it since), so this waits for a later run'
+    if (op.kind === 'updateObserver' && !op.from.url) return `observer "${op.from.name}" ${pending}`
+    if (op.kind === 'deleteObserver' && !op.observer.url) return `observer "${op.observer.name}" ${pending}`
+    if (op.kind === 'createMap' || op.kind === 'updateObserver' || op.kind === 'deleteObserver') return undefined
+    return this.mapUrls.get(op.map) ? undefined : `map "${op.map}" ${pending}`
   }
 
   private mapUrl(op: Operation): string {
@@ -176,14 +198,19 @@ class Execution {
 
   /**
    * Decides what a failed request means. A 404 on a delete: already gone. A 409 on a
-   * create, or a create whose answer was lost: read, and let the read decide.
+   * create, or a create whose answer was lost: read, and let the read decide. Any other
+   * write that may have been carried out (its answer lost after the retries) is
+   * unconfirmed: the next run's read settles it.
    */
   private async settle(op: Operation, failure: ClientFailure): Promise<Settled> {
+    // The server says it was done but its answer breaks the contract: not trusted, not sent again either.
+    if (failure.written) return {outcome: 'unconfirmed', detail: `${failure.message}; the server answered as if it was done, so it is not sent again`}
     const isDelete = op.kind === 'deleteMap' || op.kind === 'deleteObserver' || op.kind === 'deleteObstacle'
     if (isDelete && failure.status === 404) return {outcome: 'reconciled', detail: 'already gone from the server (404)'}
 
     const isCreate = op.kind === 'createMap' || op.kind === 'createObserver' || op.kind === 'createObstacle'
     const conflict = failure.status === 409
+    if (!isCreate && failure.ambiguous) return {outcome: 'unconfirmed', detail: `${failure.message}; whether it was carried out is settled by the next run's read`}
     if (!isCreate || !(conflict || failure.ambiguous)) return {outcome: 'failed', detail: failure.message}
 
     const why = conflict ? 'the server answered 409 (it exists)' : 'the answer was lost after the request was sent'

@@ -4,12 +4,12 @@ import type {JournalRecord} from './journal.js'
 import type {RemoteEntry} from './plan.js'
 import type {Operation} from './plan-types.js'
 import {runPool} from './pool.js'
-import {fingerprint} from './state-model.js'
+import {fingerprint, listedFingerprint} from './state-model.js'
 
 export interface RemoteState {
   /** The server as the planner should see it, stale answers replaced by recorded writes. */
   entries: RemoteEntry[]
-  /** Per map name, the fingerprint of what the server itself answered (null: not listed). */
+  /** Per map name, the fingerprint of what the server itself answered: its contents, or its listing entry when not read (null: not listed). */
   observed: Map<string, string | null>
   /** Maps the server lists with an empty slug: they cannot be read, changed or deleted. */
   unreachable: string[]
@@ -57,10 +57,9 @@ export async function readRemote(client: Pick<SyncClient, 'getMap' | 'listMaps'>
     listed.add(summary.name)
     const read = reads.get(summary.name)
     const record = opts.records.get(summary.name)
-    const seen = read ? fingerprint(read) : undefined
-    if (seen !== undefined) observed.set(summary.name, seen)
-    const stale =
-      record !== undefined && recent(record) && record.before !== null && (seen === undefined ? record.after === null : seen === record.before)
+    const seen = read ? fingerprint(read) : listedFingerprint(summary)
+    observed.set(summary.name, seen)
+    const stale = record !== undefined && recent(record) && record.before !== null && seen === record.before
     if (stale) {
       observed.set(summary.name, record.before)
       if (record.after) entries.push(fromRecord(record.after))

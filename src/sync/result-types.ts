@@ -5,8 +5,10 @@ import type {Operation} from './plan-types.js'
  * - applied: the server acknowledged it.
  * - reconciled: the server's answer disagreed with a stale read (409 on a create, 404 on
  *   a delete) and a check showed the intended state already holds.
- * - unconfirmed: the answer was lost (connection dropped after sending a create); not
- *   re-sent, since that could duplicate. The next run settles it.
+ * - unconfirmed: the answer was lost after the request may have reached the server (a
+ *   connection dropped, a timeout, a gateway that gave up), so it may or may not have
+ *   been carried out; a create is not re-sent, since that could duplicate. The next
+ *   run settles it by reading.
  * - failed: the server refused it or could not be reached.
  * - skipped: something it depends on failed.
  */
@@ -35,7 +37,8 @@ export interface ApplyResult {
  * - not-applied: the read shows changes, but lacks some the server acknowledged
  *   (the reference server's obstacle deletes).
  * - unconfirmed: the read is identical to the one before the writes (a caching server
- *   and ignored writes cannot be told apart), or the state came from the journal.
+ *   and ignored writes cannot be told apart), the state came from the journal, or the
+ *   map could not be read back.
  * - incomplete: some operations on it failed or were skipped; the read shows the rest.
  */
 export type Verdict = 'confirmed' | 'not-applied' | 'unconfirmed' | 'incomplete'

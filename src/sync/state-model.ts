@@ -18,6 +18,16 @@ export function fingerprint(map: GridMap | undefined): string | null {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32)
 }
 
+/**
+ * A fingerprint of a map as the server's listing shows it, for a map whose contents
+ * were not read (one without a file, pruned or left alone): never equal to a
+ * fingerprint of contents.
+ */
+export function listedFingerprint(summary: {name: string; width: number; height: number}): string {
+  const canonical = JSON.stringify(['listed', summary.name, summary.width, summary.height])
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32)
+}
+
 /** Differences between what the server holds and what the file says, in words. */
 export function differences(server: GridMap, target: GridMap): string[] {
   const out: string[] = []

@@ -1,3 +1,4 @@
+import {GridsyncError} from '../exit-codes.js'
 import type {RemoteMap} from '../model/types.js'
 import {resultsByMap, type SyncClient} from './apply.js'
 import type {MapPlan, Plan} from './plan-types.js'
@@ -14,11 +15,14 @@ const ADVICE = {
   notApplied:
     'The server acknowledged these changes but does not show them. A server that never carries out obstacle deletes (the reference server) can only lose an obstacle when the whole map is deleted and created again.',
   incomplete: 'Some operations on this map failed or were skipped (see above); run `gridsync push` again.',
+  unreadable: 'Reading the map back failed, so whether the server matches the file is not known. Run `gridsync diff` to check.',
 } as const
 
 /**
  * Reads back every map the push touched and compares it with its file. Never calls a
- * map confirmed unless a read shows exactly the file's content.
+ * map confirmed unless a read shows exactly the file's content. A map that cannot be
+ * read back (the server gone, a broken answer) is unconfirmed, with the reason: the
+ * report of what was applied is never lost to a failed read-back.
  */
 export async function verify(
   plan: Plan,
@@ -51,14 +55,26 @@ async function verifyMap(
   }
 
   const incomplete = results.some((r) => r.outcome === 'failed' || r.outcome === 'skipped' || r.outcome === 'unconfirmed')
-  const url = results.find((r) => r.op.kind === 'createMap')?.url ?? mp.url
-  if (!url) return {name, verdict: 'incomplete', differences: ['the map was not created'], advice: ADVICE.incomplete}
+  const created = results.find((r) => r.op.kind === 'createMap')
+  const url = created?.url ?? mp.url
+  if (!url) {
+    const why = created?.outcome === 'unconfirmed'
+      ? 'the map may have been created, but the answer was lost and no read shows it yet'
+      : created
+        ? 'the map was not created'
+        : 'the map is not confirmed on the server yet (an earlier create lost its answer)'
+    return {name, verdict: 'incomplete', differences: [why], advice: ADVICE.incomplete}
+  }
 
   let read: RemoteMap | undefined
   try {
     read = await client.getMap(url)
   } catch (error) {
-    if ((error as {status?: number}).status !== 404) throw error
+    if (!(error instanceof GridsyncError)) throw error
+    if ((error as {status?: number}).status !== 404) {
+      const verdict = incomplete ? 'incomplete' : 'unconfirmed'
+      return {name, verdict, differences: [`it could not be read back: ${error.message}`], advice: incomplete ? ADVICE.incomplete : ADVICE.unreadable}
+    }
   }
 
   const target = mp.action === 'delete' ? undefined : mp.local

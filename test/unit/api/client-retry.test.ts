@@ -188,16 +188,28 @@ describe('retries of POST', () => {
     assert.equal(events.length, 1)
   })
 
-  it('does not retry a refused POST, which certainly was not applied', async () => {
-    const {api, events} = retrying()
-    nock(S).post('/api/maps/').replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5000'))
+  it('retries a refused POST, which certainly was not applied, and never calls it ambiguous', async () => {
+    const {api, events} = retrying(1)
+    const refused = () => socketError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5000')
+    nock(S).post('/api/maps/').replyWithError(refused()).post('/api/maps/').replyWithError(refused())
     const err = await failure(api.createMap({name: 'A', width: 1, height: 1}))
     assert.ok(err instanceof NetworkError)
     assert.equal(err.kind, 'refused')
     assert.equal(err.ambiguous, false)
     assert.equal(isAmbiguousWrite(err), false)
-    assert.match(err.message, /connection refused$/)
-    assert.equal(events.length, 1)
+    assert.match(err.message, /connection refused \(after 2 attempts\)$/)
+    assert.equal(events.length, 2)
+  })
+
+  it('a refused POST retried successfully creates once', async () => {
+    const {api, events} = retrying()
+    nock(S)
+      .post('/api/maps/')
+      .replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5000'))
+      .post('/api/maps/')
+      .reply(201, '', {Location: '/api/maps/a/'})
+    assert.deepEqual(await api.createMap({name: 'A', width: 1, height: 1}), {url: `${S}/api/maps/a/`})
+    assert.equal(events.length, 2)
   })
 
   it('does not retry a POST a gateway gave up on, and calls it ambiguous', async () => {
@@ -217,5 +229,58 @@ describe('retries of POST', () => {
     const err = await failure(api.getMap(MAP))
     assert.ok(err instanceof NetworkError)
     assert.equal(isAmbiguousWrite(err), false)
+  })
+})
+
+describe('writes that may have been applied', () => {
+  const OBSERVER = `${MAP}observers/e/`
+  const E = {name: 'E', x: 0, y: 0, vision: null}
+
+  it('calls a PUT whose every attempt broke off ambiguous', async () => {
+    const {api, events} = retrying(1)
+    nock(S).put('/api/maps/m/observers/e/').times(2).replyWithError(socketError('ECONNRESET', 'socket hang up'))
+    const err = await failure(api.updateObserver(OBSERVER, E))
+    assert.ok(err instanceof NetworkError)
+    assert.equal(isAmbiguousWrite(err), true)
+    assert.match(err.message, /may or may not have applied it$/)
+    assert.equal(events.length, 2)
+  })
+
+  it('remembers an attempt that broke off, even when the last one was refused', async () => {
+    const {api} = retrying(1)
+    nock(S)
+      .delete('/api/maps/m/observers/e/')
+      .replyWithError(socketError('ECONNRESET'))
+      .delete('/api/maps/m/observers/e/')
+      .replyWithError(socketError('ECONNREFUSED'))
+    const err = await failure(api.deleteObserver(OBSERVER))
+    assert.ok(err instanceof NetworkError)
+    assert.equal(err.kind, 'refused')
+    assert.equal(isAmbiguousWrite(err), true)
+  })
+
+  it('remembers it when the last attempt is answered with an error', async () => {
+    const {api} = retrying(1)
+    nock(S).put('/api/maps/m/').replyWithError(socketError('ETIMEDOUT')).put('/api/maps/m/').reply(500, {message: 'database is locked'})
+    const err = await failure(api.updateMap(MAP, {name: 'M', width: 2, height: 2}))
+    assert.ok(err instanceof HttpError)
+    assert.equal(err.status, 500)
+    assert.equal(isAmbiguousWrite(err), true)
+  })
+
+  it('does not call a write ambiguous when no attempt can have reached the server', async () => {
+    const {api} = retrying(1)
+    nock(S).put('/api/maps/m/').reply(500, {message: 'database is locked'}).put('/api/maps/m/').replyWithError(socketError('ECONNREFUSED'))
+    const err = await failure(api.updateMap(MAP, {name: 'M', width: 2, height: 2}))
+    assert.ok(err instanceof NetworkError)
+    assert.equal(isAmbiguousWrite(err), false)
+  })
+
+  it('calls a PUT a gateway gave up on ambiguous', async () => {
+    const {api} = retrying(0)
+    nock(S).put('/api/maps/m/').reply(504)
+    const err = await failure(api.updateMap(MAP, {name: 'M', width: 2, height: 2}))
+    assert.ok(err instanceof HttpError)
+    assert.equal(isAmbiguousWrite(err), true)
   })
 })

@@ -150,6 +150,7 @@ describe('APIDataSource writes', () => {
     assert.ok(err instanceof ContractError)
     assert.equal(err.exitCode, ExitCode.CONTRACT)
     assert.match(err.message, /POST http:\/\/gridmap\.test:5000\/api\/maps\/.*another server/)
+    assert.equal(err.written, true, 'the server said it created it')
   })
 
   it('rejects a 201 without Location and a create answered other than 201', async () => {
@@ -161,6 +162,7 @@ describe('APIDataSource writes', () => {
     const ok = await failure(client().createMap({name: 'a', width: 1, height: 1}))
     assert.ok(ok instanceof ContractError)
     assert.match(ok.message, /expected 201 Created, got 200/)
+    assert.deepEqual([missing.written, ok.written], [true, true])
   })
 
   it('updates a map with all three fields', async () => {
@@ -281,6 +283,25 @@ describe('APIDataSource answers that break the contract', () => {
     const err = await failure(client().getMap('http://elsewhere.test/api/maps/m/'))
     assert.ok(err instanceof ContractError)
     assert.match(err.message, /not on the server http:\/\/gridmap\.test:5000/)
+  })
+
+  it('refuses the slugs "." and "..", which would name another resource as URL segments', async () => {
+    nock(S).get('/api/maps/').reply(200, {maps: [{name: 'Up', slug: '..', width: 1, height: 1}]})
+    const listed = await failure(client().listMaps())
+    assert.ok(listed instanceof ContractError)
+    assert.match(listed.message, /maps\[0\]\.slug: a slug must not be "\." or "\.\."/)
+    const map = {name: 'M', slug: 'm', width: 4, height: 4, observers: [{name: 'Dot', slug: '.', vision: null, x: 0, y: 0}], obstacles: []}
+    nock(S).get('/api/maps/m/').reply(200, map)
+    const read = await failure(client().getMap(`${S}/api/maps/m/`))
+    assert.ok(read instanceof ContractError)
+    assert.match(read.message, /observers\[0\]\.slug/)
+  })
+
+  it('sends nothing to a URL with "." or ".." segments (deleting observer ".." would delete the map)', async () => {
+    const api = client()
+    const err = await failure(api.deleteObserver(api.observerUrl(`${S}/api/maps/m/`, '..')))
+    assert.ok(err instanceof ContractError)
+    assert.match(err.message, /^the answer to DELETE http:\/\/gridmap\.test:5000\/api\/maps\/m\/observers\/\.\.\/ .*"\." or "\.\." segments; it is not sent$/)
   })
 
   it('leaves a server failure on the spec a server failure', async () => {

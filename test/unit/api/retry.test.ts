@@ -32,10 +32,13 @@ describe('isRetryable', () => {
     })
   }
 
-  it('retries POST only on answers that say nothing was written', () => {
+  it('retries POST only when nothing was written: answers that say so, connections never made', () => {
     for (const status of [429, 500, 503]) assert.equal(isRetryable({method: 'POST', status}), true, `${status}`)
     for (const status of [400, 404, 409, 502, 504]) assert.equal(isRetryable({method: 'POST', status}), false, `${status}`)
-    for (const errorCode of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']) {
+    for (const errorCode of ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']) {
+      assert.equal(isRetryable({method: 'POST', errorCode}), true, errorCode)
+    }
+    for (const errorCode of ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'CERT_HAS_EXPIRED']) {
       assert.equal(isRetryable({method: 'POST', errorCode}), false, errorCode)
     }
   })

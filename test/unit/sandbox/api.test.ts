@@ -447,9 +447,11 @@ describe('sandbox data rules', () => {
     assert.deepEqual(sandbox().stats, {
       total: 4,
       byRoute: {'POST /api/maps/<map>/obstacles/': 2, 'GET /api/maps/<map>/': 1, 'GET *': 1},
+      succeeded: {'POST /api/maps/<map>/obstacles/': 2},
+      faults: {},
     })
     sandbox().resetStats()
-    assert.deepEqual(sandbox().stats, {total: 0, byRoute: {}})
+    assert.deepEqual(sandbox().stats, {total: 0, byRoute: {}, succeeded: {}, faults: {}})
   })
 
   it('refuses seeds whose slugs conflict', () => {

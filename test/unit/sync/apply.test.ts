@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+
+import {ContractError, HttpError, NetworkError} from '../../../src/api/index.js'
+import type {LocalMap, RemoteMap} from '../../../src/model/types.js'
+import {apply, type SyncClient} from '../../../src/sync/apply.js'
+import {plan, type RemoteEntry} from '../../../src/sync/plan.js'
+import {readRemote} from '../../../src/sync/remote-state.js'
+import {listedFingerprint} from '../../../src/sync/state-model.js'
+import {verify} from '../../../src/sync/verify.js'
+
+const S = 'http://127.0.0.1:1'
+const URL = `${S}/api/maps/m/`
+const OBSERVER_URL = `${URL}observers/eve/`
+
+const request = (method: string, url: string) => ({method, url, attempts: 2})
+const lost = (method: string, url: string) =>
+  new NetworkError(request(method, url), {kind: 'reset', reason: 'the connection was reset', ambiguous: method !== 'GET'})
+const refused = (method: string, url: string) => new NetworkError(request(method, url), {kind: 'refused', reason: 'connection refused', ambiguous: false})
+
+/** A client whose every method fails unless the test scripts it. */
+function client(over: Partial<SyncClient>): SyncClient & {calls: string[]} {
+  const calls: string[] = []
+  const unscripted = (name: string) => async () => {
+    calls.push(name)
+    throw new Error(`unexpected call: ${name}`)
+  }
+  const base: SyncClient = {
+    listMaps: unscripted('listMaps'),
+    getMap: unscripted('getMap'),
+    createMap: unscripted('createMap'),
+    updateMap: unscripted('updateMap'),
+    deleteMap: unscripted('deleteMap'),
+    createObserver: unscripted('createObserver'),
+    updateObserver: unscripted('updateObserver'),
+    deleteObserver: unscripted('deleteObserver'),
+    createObstacle: unscripted('createObstacle'),
+    deleteObstacle: unscripted('deleteObstacle'),
+  }
+  const wrapped = Object.fromEntries(
+    Object.entries({...base, ...over}).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => {
+        if (name in over) calls.push(name)
+        return (fn as (...a: unknown[]) => Promise<unknown>)(...args)
+      },
+    ]),
+  ) as unknown as SyncClient
+  return Object.assign(wrapped, {calls})
+}
+
+const local = (over: Partial<LocalMap> = {}): LocalMap => ({name: 'M', file: 'm.map', width: 4, height: 4, observers: [], obstacles: [], ...over})
+const remote = (over: Partial<RemoteMap> = {}): RemoteEntry => {
+  const details: RemoteMap = {name: 'M', slug: 'm', url: URL, width: 4, height: 4, observers: [], obstacles: [], ...over}
+  return {summary: {name: 'M', slug: 'm', url: details.url, width: 4, height: 4}, details, source: 'server'}
+}
+const planFor = (l: LocalMap, r?: RemoteEntry) => plan({server: S, local: [l], invalid: [], remote: r ? [r] : [], prune: false})
+
+describe('apply: writes whose outcome is not known', () => {
+  it('calls a PUT whose answer was lost after its retries unconfirmed, not failed', async () => {
+    const eve = {name: 'Eve', slug: 'eve', url: OBSERVER_URL, x: 0, y: 0, vision: null}
+    const p = planFor(local({observers: [{name: 'Eve', x: 1, y: 1, vision: null, symbol: 'a'}]}), remote({observers: [eve]}))
+    const c = client({updateObserver: async () => Promise.reject(lost('PUT', OBSERVER_URL))})
+    const {results, counts} = await apply(p, c, {concurrency: 1})
+    assert.equal(results[0]!.outcome, 'unconfirmed')
+    assert.match(results[0]!.detail!, /may or may not have applied it; whether it was carried out is settled by the next run's read$/)
+    assert.equal(counts.failed, 0)
+  })
+
+  it('calls a write that certainly never arrived failed', async () => {
+    const p = planFor(local({obstacles: [{x: 1, y: 1}]}), remote())
+    const c = client({createObstacle: async () => Promise.reject(refused('POST', `${URL}obstacles/`))})
+    const {results} = await apply(p, c, {concurrency: 1})
+    assert.equal(results[0]!.outcome, 'failed')
+  })
+
+  it('keeps a lost create unconfirmed when the read that should settle it fails too', async () => {
+    const p = planFor(local({obstacles: [{x: 1, y: 1}]}), remote())
+    const c = client({
+      createObstacle: async () => Promise.reject(lost('POST', `${URL}obstacles/`)),
+      getMap: async () => Promise.reject(new ContractError(`GET ${URL}`, 'the body is not JSON (text/html)')),
+    })
+    const {results} = await apply(p, c, {concurrency: 1})
+    assert.equal(results[0]!.outcome, 'unconfirmed')
+    assert.match(results[0]!.detail!, /then, reading to check: .*not JSON/)
+    assert.deepEqual(c.calls, ['createObstacle', 'getMap'], 'not sent again')
+  })
+
+  it('still calls a refused create (409) whose check fails failed: nothing was written', async () => {
+    const p = planFor(local({obstacles: [{x: 1, y: 1}]}), remote())
+    const c = client({
+      createObstacle: async () => Promise.reject(new HttpError(request('POST', `${URL}obstacles/`), 409, 'Conflict')),
+      getMap: async () => Promise.reject(refused('GET', URL)),
+    })
+    assert.equal((await apply(p, c, {concurrency: 1})).results[0]!.outcome, 'failed')
+  })
+
+  it('calls a create answered with success but a Location elsewhere unconfirmed, follows nothing, sends nothing again', async () => {
+    const p = planFor(local({obstacles: [{x: 1, y: 1}]}))
+    const c = client({
+      createMap: async () => Promise.reject(new ContractError(`POST ${S}/api/maps/`, 'the Location header "http://elsewhere/" points to another server', {written: true})),
+    })
+    const {results} = await apply(p, c, {concurrency: 1})
+    assert.deepEqual(results.map((r) => r.outcome), ['unconfirmed', 'skipped'])
+    assert.match(results[0]!.detail!, /points to another server; the server answered as if it was done, so it is not sent again$/)
+    assert.deepEqual(c.calls, ['createMap'])
+  })
+
+  it('skips, without sending, what needs the URL of a map whose create is not confirmed yet', async () => {
+    // The journal stands in for a stale listing: the map was created, but its answer was lost.
+    const fromJournal: RemoteEntry = {...remote({url: '', slug: ''}), source: 'journal'}
+    fromJournal.summary = {...fromJournal.summary, url: '', slug: ''}
+    const p = planFor(local({obstacles: [{x: 1, y: 1}]}), fromJournal)
+    const c = client({})
+    const {results} = await apply(p, c, {concurrency: 1})
+    assert.equal(results[0]!.outcome, 'skipped')
+    assert.match(results[0]!.detail!, /^map "M" is not confirmed on the server yet/)
+    assert.deepEqual(c.calls, [])
+  })
+})
+
+describe('verify: a map that cannot be read back', () => {
+  it('is unconfirmed, with the reason, and the rest of the report stands', async () => {
+    const p = planFor(local({obstacles: [{x: 1, y: 1}]}), remote())
+    const c = client({
+      createObstacle: async () => ({url: `${URL}obstacles/1/1/`}),
+      getMap: async () => Promise.reject(refused('GET', URL)),
+    })
+    const applied = await apply(p, c, {concurrency: 1})
+    const v = await verify(p, applied, c, {observed: new Map(), concurrency: 1})
+    assert.deepEqual(
+      v.maps.map((m) => [m.verdict, m.differences]),
+      [['unconfirmed', [`it could not be read back: GET ${URL} failed: connection refused (after 2 attempts)`]]],
+    )
+  })
+
+  it('never swallows a programming error', async () => {
+    const p = planFor(local({obstacles: [{x: 1, y: 1}]}), remote())
+    const c = client({createObstacle: async () => ({url: ''}), getMap: async () => Promise.reject(new TypeError('oops'))})
+    await assert.rejects(verify(p, await apply(p, c, {concurrency: 1}), c, {observed: new Map(), concurrency: 1}), TypeError)
+  })
+})
+
+describe('readRemote: maps listed but not read', () => {
+  const summary = {name: 'Gone', slug: 'gone', url: `${S}/api/maps/gone/`, width: 2, height: 2}
+  const read = async (records: Map<string, {before: string | null; after: null}>) =>
+    readRemote(
+      {listMaps: async () => [summary], getMap: async () => assert.fail('not read')},
+      {
+        details: new Set(),
+        records: new Map([...records].map(([name, r]) => [name, {...r, url: summary.url, at: new Date().toISOString(), run: 'r', writes: []}])),
+        staleWindowMs: 60_000,
+        now: Date.now(),
+        concurrency: 1,
+      },
+    )
+
+  it('takes a listing identical to the one before gridsync deleted the map as stale: the map is gone', async () => {
+    const state = await read(new Map([['Gone', {before: listedFingerprint(summary), after: null}]]))
+    assert.deepEqual(state.entries, [])
+  })
+
+  it('trusts a listing that differs from it (the map was made again, in another size)', async () => {
+    const state = await read(new Map([['Gone', {before: listedFingerprint({...summary, width: 9}), after: null}]]))
+    assert.deepEqual(state.entries.map((e) => e.summary.name), ['Gone'])
+  })
+})
