@@ -1,0 +1,113 @@
+import type {CaseResult, Results} from '../run.js'
+
+const ms = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '-' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`)
+const int = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '-' : String(Math.round(v)))
+
+function table(head: string[], rows: string[][], right: boolean[] = []): string {
+  const align = head.map((_, i) => (right[i] ? '---:' : '---'))
+  return [head, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
+}
+
+function requests(c: CaseResult): string {
+  const all = c.runs.every((r) => r.extra.length === 0)
+  return `${c.requests} / ${c.minimum}${all ? '' : ' (!)'}`
+}
+
+/** The results as Markdown: targets first, then every measured case. */
+export function renderMarkdown(r: Results): string {
+  const m = r.machine
+  const out: string[] = []
+  out.push(
+    `Run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC (${r.mode}, median of ${r.runs} run${r.runs === 1 ? '' : 's'} per case, ${r.durationS} s in all) ` +
+      `at commit ${m.commit} on ${m.cpus} x ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.os}; ` +
+      `load average ${m.loadAverageAtStart} at the start, ${m.loadAverageAtEnd} at the end.`,
+    '',
+    '### Targets',
+    '',
+    table(
+      ['target', 'met', 'measured'],
+      r.verdicts.map((v) => [v.target, v.met ? 'yes' : '**no**', v.figure]),
+    ),
+    '',
+    '### Push against the sandbox',
+    '',
+    'Wall time of the whole process (start-up included), speed-up over the sequential client on the same case, requests the server received / the plan\'s minimum, ' +
+      'requests per second over the whole process and between the first and last request the server saw, CPU time and peak RSS of the client process alone.',
+    '',
+    table(
+      ['workload', 'latency', 'client', 'wall', 'speed-up', 'requests / min', 'req/s', 'sustained req/s', 'CPU', 'peak RSS'],
+      r.cases.map((c) => [
+        c.workload,
+        `${c.latencyMs} ms`,
+        c.client,
+        ms(c.median.wallMs),
+        c.client === 'sequential' ? '1.0x' : `${(c.speedup ?? 0).toFixed(1)}x`,
+        requests(c),
+        int(c.median.rps),
+        int(c.median.sustainedRps),
+        ms(c.median.cpuMs),
+        `${int(c.median.maxRssMb)} MB`,
+      ]),
+      [false, true, false, true, true, true, true, true, true, true],
+    ),
+  )
+  if (r.loadGenerator) {
+    out.push(
+      '',
+      `Load generator (GET ${r.loadGenerator.url}, kept-alive connections, no latency): ` +
+        Object.entries(r.loadGenerator.byConnections)
+          .map(([n, rps]) => `${Math.round(rps)} requests/s with ${n} connections`)
+          .join(', ') +
+        '.',
+    )
+  }
+  const planRow = (id: string, p: Record<string, number>): string[] => [
+    id,
+    ms(p.parseMs),
+    ms(p.decodeMs),
+    ms(p.planMs),
+    ms(p.totalMs),
+    `${int(p.processMaxRssMb)} MB`,
+  ]
+  if (r.planning || r.huge) {
+    const rows: string[][] = []
+    if (r.planning) rows.push(planRow(r.planning.workload, r.planning.median))
+    if (r.huge) rows.push(planRow(r.huge.workload, r.huge.planning.median))
+    out.push('', '### Local planning and memory', '', table(['case', 'read + parse files', 'decode answers', 'plan', 'total', 'peak RSS'], rows, [false, true, true, true, true, true]))
+  }
+  if (r.huge) {
+    out.push(
+      '',
+      `\`gridsync push\` of ${r.huge.workload} (no latency): ${ms(r.huge.push.median.wallMs)} wall, ${ms(r.huge.push.median.cpuMs)} CPU, ` +
+        `peak RSS ${int(r.huge.push.median.maxRssMb)} MB, ${Math.max(...r.huge.push.runs.map((x) => x.requests))} / ${r.huge.push.minimum} requests.`,
+    )
+  }
+  if (r.startup) {
+    out.push(
+      '',
+      '### Start-up',
+      '',
+      table(
+        ['command', 'wall (median)', 'CPU (median)', 'runs'],
+        Object.entries(r.startup).map(([label, s]) => [label, ms(s.medianMs), ms(s.medianCpuMs), s.runs.join(', ')]),
+        [false, true, true, false],
+      ),
+    )
+  }
+  out.push(
+    '',
+    '### Workloads',
+    '',
+    table(
+      ['id', 'what', 'files', 'minimum requests'],
+      r.workloads.map((w) => [
+        w.id,
+        w.description,
+        `${w.maps} (${Math.round(w.fileBytes / 1024)} KiB)`,
+        `${w.minimum.total} = 2 + ${w.minimum.reads} reads + ${w.minimum.operations} operations + ${w.minimum.verifications} read-backs`,
+      ]),
+    ),
+    '',
+  )
+  return `${out.join('\n')}\n`
+}
