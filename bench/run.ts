@@ -172,6 +172,31 @@ async function runClient(client: ClientId, url: string, w: Workload, m: Material
   return measure(CLI, ['push', '--server', url, '--maps-dir', m.mapsDir, '--concurrency', concurrency, ...prune], {cwd: m.dir})
 }
 
+/** Where the requests of a run fell in time (BENCH_TIMELINE=1): runs of the same kind of request. */
+function describeTimeline(timeline: Array<[number, string]>, startedAt: number): string {
+  const parts: string[] = []
+  let kind = ''
+  let from = 0
+  let count = 0
+  let to = 0
+  const close = (): void => {
+    if (count > 0) parts.push(`${kind} x${count} ${Math.round(from - startedAt)}-${Math.round(to - startedAt)}`)
+  }
+  for (const [at, route] of timeline) {
+    const k = route.startsWith('GET') ? (route === 'GET /api/maps/<map>/' ? 'read' : route) : 'write'
+    if (k !== kind) {
+      close()
+      kind = k
+      from = at
+      count = 0
+    }
+    count++
+    to = at
+  }
+  close()
+  return parts.join(', ')
+}
+
 function sustained(stats: Stats): number {
   if (stats.firstAt === undefined || stats.lastAt === undefined || stats.total < 2 || stats.lastAt <= stats.firstAt) return Number.NaN
   return ((stats.total - 1) / (stats.lastAt - stats.firstAt)) * 1000
@@ -192,6 +217,7 @@ async function runCase(
     await rm(join(m.mapsDir, '.gridsync'), {recursive: true, force: true})
     const run = await runClient(client, sandbox.url, w, m)
     const stats = await sandbox.stats()
+    if (stats.timeline) log(`  ${client}: ${describeTimeline(stats.timeline, run.startedAt)}`)
     const serverProblems = await sandbox.check(m.mapsDir)
     if (run.code !== 0) log(`  ${client} exited ${run.code}: ${run.stderr.slice(0, 500)}`)
     records.push({

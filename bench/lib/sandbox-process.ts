@@ -23,20 +23,26 @@ export interface Stats {
   /** When the first and the last request since the last load arrived (epoch ms, sub-millisecond). */
   firstAt?: number
   lastAt?: number
+  timeline?: Array<[number, string]>
 }
 
 let first: number | undefined
 let last: number | undefined
+/** Arrival time and route of every request since the last load, for a closer look (BENCH_TIMELINE=1). */
+let timeline: Array<[number, string]> = []
+const keepTimeline = process.env.BENCH_TIMELINE === '1'
 
 /** Counts stay the sandbox's own; this only notes when each request arrived. */
 function timeRequests(sandbox: Sandbox): void {
   first = undefined
   last = undefined
+  timeline = []
   sandbox.stats.byRoute = new Proxy(sandbox.stats.byRoute, {
     set(target, key, value) {
       const now = performance.timeOrigin + performance.now()
       first ??= now
       last = now
+      if (keepTimeline) timeline.push([now, String(key)])
       return Reflect.set(target, key, value)
     },
   })
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
         }
         case 'stats': {
           const {total, byRoute} = sandbox.stats
-          return reply({total, byRoute: {...byRoute}, firstAt: first, lastAt: last} satisfies Stats)
+          return reply({total, byRoute: {...byRoute}, firstAt: first, lastAt: last, ...(keepTimeline ? {timeline} : {})} satisfies Stats)
         }
         case 'check': {
           return reply(await check(sandbox, raw.dir))
