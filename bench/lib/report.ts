@@ -31,11 +31,12 @@ export function renderMarkdown(r: Results): string {
     '',
     '### Push against the sandbox',
     '',
-    'Wall time of the whole process (start-up included), speed-up over the sequential client on the same case, requests the server received / the plan\'s minimum, ' +
-      'requests per second over the whole process and between the first and last request the server saw, CPU time and peak RSS of the client process alone.',
+    'Wall time of the whole process (start-up included); speed-up over the sequential client on the same case; requests the server received / the plan\'s minimum; ' +
+      'requests per second over the whole process, and sustained (over the middle 80% of the requests, as the server saw them arrive); for runs without latency, ' +
+      'that sustained rate as a share of what the load generator reached with as many connections just before; CPU time and peak RSS of the client process alone.',
     '',
     table(
-      ['workload', 'latency', 'client', 'wall', 'speed-up', 'requests / min', 'req/s', 'sustained req/s', 'CPU', 'peak RSS'],
+      ['workload', 'latency', 'client', 'wall', 'speed-up', 'requests / min', 'req/s', 'sustained req/s', 'of load gen', 'CPU', 'peak RSS'],
       r.cases.map((c) => [
         c.workload,
         `${c.latencyMs} ms`,
@@ -45,10 +46,11 @@ export function renderMarkdown(r: Results): string {
         requests(c),
         int(c.median.rps),
         int(c.median.sustainedRps),
+        c.reference ? `${Math.round((c.median.sustainedRps / c.reference) * 100)}% of ${Math.round(c.reference)}` : '',
         ms(c.median.cpuMs),
         `${int(c.median.maxRssMb)} MB`,
       ]),
-      [false, true, false, true, true, true, true, true, true, true],
+      [false, true, false, true, true, true, true, true, true, true, true],
     ),
   )
   if (r.loadGenerator) {

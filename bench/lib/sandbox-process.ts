@@ -23,11 +23,19 @@ export interface Stats {
   /** When the first and the last request since the last load arrived (epoch ms, sub-millisecond). */
   firstAt?: number
   lastAt?: number
+  /** CPU time the server spent since the last load. */
+  cpuMs?: number
+  /** Requests per second between the arrivals of the requests at 10% and at 90% of the count: the pace once started and before the tail. */
+  sustainedRps?: number
   timeline?: Array<[number, string]>
 }
 
 let first: number | undefined
 let last: number | undefined
+/** CPU time of this process when the counts were last reset. */
+let cpuAtLoad = process.cpuUsage()
+/** Arrival times of the requests since the last load. */
+let arrivals: number[] = []
 /** Arrival time and route of every request since the last load, for a closer look (BENCH_TIMELINE=1). */
 let timeline: Array<[number, string]> = []
 const keepTimeline = process.env.BENCH_TIMELINE === '1'
@@ -37,15 +45,31 @@ function timeRequests(sandbox: Sandbox): void {
   first = undefined
   last = undefined
   timeline = []
+  arrivals = []
+  cpuAtLoad = process.cpuUsage()
   sandbox.stats.byRoute = new Proxy(sandbox.stats.byRoute, {
     set(target, key, value) {
       const now = performance.timeOrigin + performance.now()
       first ??= now
       last = now
+      arrivals.push(now)
       if (keepTimeline) timeline.push([now, String(key)])
       return Reflect.set(target, key, value)
     },
   })
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1000
+}
+
+function sustained(times: number[]): number | undefined {
+  if (times.length < 10) return undefined
+  const from = Math.floor(times.length * 0.1)
+  const to = Math.ceil(times.length * 0.9) - 1
+  const span = (times[to] as number) - (times[from] as number)
+  return span > 0 ? ((to - from) / span) * 1000 : undefined
 }
 
 async function check(sandbox: Sandbox, dir: string): Promise<string[]> {
@@ -93,7 +117,7 @@ async function main(): Promise<void> {
         }
         case 'stats': {
           const {total, byRoute} = sandbox.stats
-          return reply({total, byRoute: {...byRoute}, firstAt: first, lastAt: last, ...(keepTimeline ? {timeline} : {})} satisfies Stats)
+          return reply({total, byRoute: {...byRoute}, firstAt: first, lastAt: last, cpuMs: cpuMsSince(cpuAtLoad), sustainedRps: sustained(arrivals), ...(keepTimeline ? {timeline} : {})} satisfies Stats)
         }
         case 'check': {
           return reply(await check(sandbox, raw.dir))
