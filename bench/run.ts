@@ -103,6 +103,8 @@ export interface Results {
     description: string
     planning: {runs: Array<Record<string, number>>; median: Record<string, number>}
     push: {runs: RunRecord[]; median: {wallMs: number; cpuMs: number; maxRssMb: number}; minimum: number}
+    /** A second push right after one: in sync, with the first one's journal to read. */
+    again: {runs: Array<{wallMs: number; cpuMs: number; maxRssMb: number; exitCode: number | null; requests: number}>; median: {wallMs: number; cpuMs: number; maxRssMb: number}}
   }
   startup?: Record<string, {runs: number[]; medianMs: number; medianCpuMs: number}>
   verdicts: Array<{target: string; met: boolean; figure: string}>
@@ -339,8 +341,9 @@ function verdicts(r: Results): Results['verdicts'] {
     met: atMinimum === runsAll.length && hugeAtMin === hugeRuns.length,
     figure: `${atMinimum + hugeAtMin} of ${runsAll.length + hugeRuns.length} runs`,
   })
-  const synced = runsAll.filter((run) => run.exitCode === 0 && run.serverProblems.length === 0).length
-  out.push({target: 'every push run exits 0 and leaves the server equal to the files', met: synced === runsAll.length, figure: `${synced} of ${runsAll.length} runs`})
+  const checked = [...runsAll, ...hugeRuns]
+  const synced = checked.filter((run) => run.exitCode === 0 && run.serverProblems.length === 0).length
+  out.push({target: 'every push run exits 0 and leaves the server equal to the files', met: synced === checked.length, figure: `${synced} of ${checked.length} runs`})
   for (const [client, target] of [
     ['gridsync-c4', TARGETS.speedupC4At25],
     ['gridsync-c16', TARGETS.speedupC16At25],
@@ -377,11 +380,13 @@ function verdicts(r: Results): Results['verdicts'] {
     })
   }
   if (r.huge) {
-    const hugeMem = Math.max(r.huge.push.median.maxRssMb, r.huge.planning.median.processMaxRssMb ?? 0)
+    const hugeMem = Math.max(r.huge.push.median.maxRssMb, r.huge.again.median.maxRssMb, r.huge.planning.median.processMaxRssMb ?? 0)
     out.push({
       target: `peak memory on a 2,000x2,000 map < ${TARGETS.hugeMemoryMb} MB`,
       met: hugeMem < TARGETS.hugeMemoryMb,
-      figure: `push ${Math.round(r.huge.push.median.maxRssMb)} MB, planning ${Math.round(r.huge.planning.median.processMaxRssMb ?? Number.NaN)} MB`,
+      figure:
+        `push ${Math.round(r.huge.push.median.maxRssMb)} MB, push again (journal to read) ${Math.round(r.huge.again.median.maxRssMb)} MB, ` +
+        `planning ${Math.round(r.huge.planning.median.processMaxRssMb ?? Number.NaN)} MB`,
     })
   }
   for (const [label, s] of Object.entries(r.startup ?? {})) {
@@ -459,12 +464,23 @@ async function main(): Promise<void> {
       const m = await materialize(w, scratch)
       const plan = await planning(w, m, opts.quick ? 1 : 3)
       const minimum = await planOf(sandbox, w, m)
-      const push = await runCase(sandbox, w, m, minimum, 0, 'gridsync-c4', opts.quick ? 1 : 3)
+      const runs = opts.quick ? 1 : 3
+      const push = await runCase(sandbox, w, m, minimum, 0, 'gridsync-c4', runs)
+      // Once more right after the last of those: nothing to do, but the journal of the first to read.
+      const again: NonNullable<Results['huge']>['again']['runs'] = []
+      for (let i = 0; i < runs; i++) {
+        const run = await runClient('gridsync-c4', sandbox.url, w, m)
+        const stats = await sandbox.stats()
+        again.push({wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssMb: run.maxRssMb, exitCode: run.code, requests: stats.total})
+        if (run.code !== 0) log(`  push again exited ${run.code}: ${run.stderr.slice(0, 500)}`)
+      }
+      const middle = (k: 'wallMs' | 'cpuMs' | 'maxRssMb'): number => median(again.map((r) => r[k]))
       results.huge = {
         workload: w.id,
         description: w.description,
         planning: plan,
         push: {runs: push.runs, median: {wallMs: push.median.wallMs, cpuMs: push.median.cpuMs, maxRssMb: push.median.maxRssMb}, minimum: minimum.total},
+        again: {runs: again, median: {wallMs: middle('wallMs'), cpuMs: middle('cpuMs'), maxRssMb: middle('maxRssMb')}},
       }
       await rm(m.dir, {recursive: true, force: true})
     }

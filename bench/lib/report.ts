@@ -81,7 +81,9 @@ export function renderMarkdown(r: Results): string {
     out.push(
       '',
       `\`gridsync push\` of ${r.huge.workload} (no latency): ${ms(r.huge.push.median.wallMs)} wall, ${ms(r.huge.push.median.cpuMs)} CPU, ` +
-        `peak RSS ${int(r.huge.push.median.maxRssMb)} MB, ${Math.max(...r.huge.push.runs.map((x) => x.requests))} / ${r.huge.push.minimum} requests.`,
+        `peak RSS ${int(r.huge.push.median.maxRssMb)} MB, ${Math.max(...r.huge.push.runs.map((x) => x.requests))} / ${r.huge.push.minimum} requests. ` +
+        `The same push again right after (in sync, the first one's journal to read): ${ms(r.huge.again.median.wallMs)} wall, ` +
+        `${ms(r.huge.again.median.cpuMs)} CPU, peak RSS ${int(r.huge.again.median.maxRssMb)} MB.`,
     )
   }
   if (r.startup) {
