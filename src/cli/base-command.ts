@@ -7,7 +7,8 @@ import {commandFlags, commandLineOnly, type Configuration, describeConfiguration
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {mapsDirFlag} from './flags.js'
 import {colorEnabled, makeChalk, terminalSafe} from './output.js'
-import {Redactor, secretsOf} from './secrets.js'
+import {Redactor} from '../log/redact.js'
+import {secretsOf} from './secrets.js'
 import {wasLoggedToStderr} from './logged-errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>

@@ -8,12 +8,16 @@ export const REDACTED = '[redacted]'
 export const MIN_SEARCHED_SECRET_LENGTH = 4
 
 /**
- * A last line of defence: the token and header values are registered at the start of
- * a run, and every string that reaches the log has them replaced by REDACTED.
+ * The token and header values are never printed: every string that reaches the output
+ * or the log has them replaced by REDACTED, even when the server echoed one back.
  */
 export class Redactor {
   /** Longest first, so a secret that contains another is replaced whole. */
   private secrets: string[] = []
+
+  constructor(secrets: Iterable<string | undefined> = []) {
+    for (const secret of secrets) this.add(secret)
+  }
 
   add(secret: string | undefined): void {
     if (secret === undefined || secret === '' || this.secrets.includes(secret)) return

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {REDACTED, Redactor, secretsOf} from '../../../src/cli/secrets.js'
+import {secretsOf} from '../../../src/cli/secrets.js'
+import {REDACTED, Redactor} from '../../../src/log/redact.js'
 
 describe('Redactor', () => {
   it('blanks every occurrence of every secret, the longest first', () => {
