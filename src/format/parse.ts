@@ -95,7 +95,8 @@ class FileParser {
     const name = isBlank(first) ? undefined : first
     if (name === undefined) this.report(1, 1, 'line 1 should be the map name but it is blank')
     else {
-      const problem = nameProblem(name)
+      // One byte-order mark is the file's; a second one would start the name, which no map can carry.
+      const problem = name.startsWith('\uFEFF') ? 'starts with a second byte-order mark' : nameProblem(name)
       if (problem) this.report(1, 1, `the map name "${name}" ${problem}`)
     }
 

@@ -326,3 +326,12 @@ describe('parseMap: problems, each at its line and column', () => {
     assert.equal(!result.ok && result.name, 'Broken Map')
   })
 })
+
+describe('parseMap: byte-order marks', () => {
+  it('accepts one and refuses a second, which would start the map name', () => {
+    assert.equal(parseMap('\uFEFFM\n.\n', 'one.map').ok, true)
+    const two = parseMap(new TextEncoder().encode('\uFEFF\uFEFFM\n.\n'), 'two.map')
+    assert.equal(two.ok, false)
+    assert.match(JSON.stringify(two), /second byte-order mark/)
+  })
+})
