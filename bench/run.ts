@@ -94,7 +94,8 @@ export interface Results {
   durationS: number
   machine: Record<string, string | number>
   targets: typeof TARGETS
-  loadGenerator?: {url: string; byConnections: Record<string, number>}
+  /** Requests per second of the load generator by connections, with node:http and with got alone (same requests). */
+  loadGenerator?: {url: string; byConnections: Record<string, number>; gotByConnections?: Record<string, number>}
   workloads: WorkloadInfo[]
   cases: CaseResult[]
   planning?: {workload: string; description: string; runs: Array<Record<string, number>>; median: Record<string, number>}
@@ -278,23 +279,24 @@ async function planOf(sandbox: SandboxProcess, w: Workload, m: Materialized): Pr
   return minimumRequests(JSON.parse(diff.stdout) as PlanDoc)
 }
 
-/** The load generator's requests per second: GET /api/maps/ on an empty server, no latency, kept-alive connections. */
-async function loadGeneratorRps(sandbox: SandboxProcess, connections: number, count: number): Promise<number> {
+/** The load generator's requests per second: POSTs of obstacles to a new map, no latency, kept-alive connections. */
+async function loadGeneratorRps(sandbox: SandboxProcess, connections: number, count: number, library: 'node' | 'got' = 'node'): Promise<number> {
   await sandbox.load(undefined, 0)
-  const run = await measure(join(CLIENTS_DIR, `load-generator${EXT}`), [`${sandbox.url}/api/maps/`, String(connections), String(count)])
+  const run = await measure(join(CLIENTS_DIR, `load-generator${EXT}`), [sandbox.url, String(connections), String(count), library])
   if (run.code !== 0) throw new Error(`load generator: ${run.stderr}`)
+  const result = JSON.parse(run.stdout) as {rps: number; cpuMs: number}
   if (process.env.BENCH_TIMELINE === '1') {
     const stats = await sandbox.stats()
-    log(`  load generator: ${stats.total} requests, server CPU ${((stats.cpuMs ?? 0) / stats.total * 1000).toFixed(0)} us a request, client CPU ${(run.cpuMs / stats.total * 1000).toFixed(0)} us`)
+    log(`  load generator (${library}): ${stats.total} requests, server CPU ${((stats.cpuMs ?? 0) / stats.total * 1000).toFixed(0)} us a request, client CPU ${(result.cpuMs / count * 1000).toFixed(0)} us`)
   }
-  return (JSON.parse(run.stdout) as {rps: number}).rps
+  return result.rps
 }
 
-async function loadGenerator(sandbox: SandboxProcess, runs: number, quick: boolean): Promise<Record<string, number>> {
+async function loadGenerator(sandbox: SandboxProcess, runs: number, quick: boolean, library: 'node' | 'got'): Promise<Record<string, number>> {
   const out: Record<string, number> = {}
   for (const connections of [4, 16]) {
     const rps: number[] = []
-    for (let i = 0; i < runs; i++) rps.push(await loadGeneratorRps(sandbox, connections, quick ? 3000 : 10_000))
+    for (let i = 0; i < runs; i++) rps.push(await loadGeneratorRps(sandbox, connections, quick ? 3000 : 10_000, library))
     out[String(connections)] = median(rps)
   }
   return out
@@ -423,7 +425,12 @@ async function main(): Promise<void> {
 
     if (section('load')) {
       log('load generator')
-      results.loadGenerator = {url: '/api/maps/ (empty server)', byConnections: await loadGenerator(sandbox, opts.quick ? 1 : 3, opts.quick)}
+      const runs = opts.quick ? 1 : 3
+      results.loadGenerator = {
+        url: 'POST /api/maps/<slug>/obstacles/ (the endpoint a push uses most), on a new 2,000x2,000 map',
+        byConnections: await loadGenerator(sandbox, runs, opts.quick, 'node'),
+        gotByConnections: await loadGenerator(sandbox, runs, opts.quick, 'got'),
+      }
     }
 
     let workloads = pushWorkloads()

@@ -54,15 +54,20 @@ export function renderMarkdown(r: Results): string {
     ),
   )
   if (r.loadGenerator) {
-    out.push(
-      '',
-      `Load generator (GET ${r.loadGenerator.url}, kept-alive connections, no latency): ` +
-        Object.entries(r.loadGenerator.byConnections)
-          .map(([n, rps]) => `${Math.round(rps)} requests/s with ${n} connections`)
-          .join(', ') +
-        '.',
-    )
+    const rates = (byConnections: Record<string, number>): string =>
+      Object.entries(byConnections)
+        .map(([n, rps]) => `${Math.round(rps)} requests/s with ${n} connections`)
+        .join(', ')
+    const {url, byConnections, gotByConnections} = r.loadGenerator
+    out.push('', `Load generator (${url}, kept-alive connections, no latency): ${rates(byConnections)}.`)
+    if (gotByConnections) {
+      const shares = Object.entries(gotByConnections)
+        .map(([n, rps]) => `${Math.floor((rps / (byConnections[n] ?? Number.NaN)) * 100)}% with ${n}`)
+        .join(', ')
+      out.push(`The same requests through got alone (no retries, nothing else): ${rates(gotByConnections)}, that is ${shares} of the load generator's rate.`)
+    }
   }
+
   const planRow = (id: string, p: Record<string, number>): string[] => [
     id,
     ms(p.parseMs),

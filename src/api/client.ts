@@ -119,7 +119,19 @@ export class APIDataSource {
       timeout: {request: this.timeoutMs},
       followRedirect: false,
       throwHttpErrors: false,
-      retry: {limit: this.retryPolicy.retries, methods: ['GET', 'PUT', 'DELETE', 'POST']},
+      retry: {
+        limit: this.retryPolicy.retries,
+        methods: ['GET', 'PUT', 'DELETE', 'POST'],
+        calculateDelay: ({attemptCount, error}) => this.nextDelay(attemptOf(error.options.context), attemptCount, error),
+      },
+      // Set once here rather than per request: merging options is a large part of a request's cost.
+      hooks: {
+        beforeRequest: [
+          (options) => {
+            attemptOf(options.context).log.begin()
+          },
+        ],
+      },
     })
   }
 
@@ -271,32 +283,8 @@ export class APIDataSource {
     // A URL that changes when normalised holds "." or ".." segments: it would reach another resource than meant.
     if (new URL(url).href !== url) throw new ContractError(endpoint, 'the URL holds "." or ".." segments; it is not sent')
     const log = new AttemptLog(method, url, this.onRequest)
-    const write = method !== 'GET' && method !== 'HEAD'
-    // Whether an attempt of this write may have been carried out although it failed.
-    let mayHaveApplied = false
-    const pending = this.http(url, {
-      method,
-      json,
-      hooks: {
-        beforeRequest: [
-          () => {
-            log.begin()
-          },
-        ],
-      },
-      retry: {
-        calculateDelay: ({attemptCount, error}) => {
-          // An error status, or a failure of the connection (possibly midway through an answer).
-          const answer = error instanceof HTTPError ? error.response : undefined
-          const status = answer?.statusCode
-          const failure = status === undefined ? this.connectionFailure(error, url) : undefined
-          if (write && (failure ? !failure.neverSent : GATEWAY_GAVE_UP.has(status!))) mayHaveApplied = true
-          log.end(failure ? {error: failure.reason} : {status})
-          const retryAfter = answer?.headers['retry-after']
-          return retryDelay(this.retryPolicy, {method, attempt: attemptCount, status, errorCode: error.code, retryAfter})
-        },
-      },
-    })
+    const attempt: Attempt = {method, url, log, write: method !== 'GET' && method !== 'HEAD', mayHaveApplied: false}
+    const pending = this.http(url, {method, json, context: {attempt}})
     let tooLarge = false
     pending.on('downloadProgress', ({transferred, total}) => {
       if (!tooLarge && Math.max(transferred, total ?? 0) > this.maxResponseBytes) {
@@ -316,7 +304,7 @@ export class APIDataSource {
       if (!(err instanceof RequestError)) throw err
       const failure = this.connectionFailure(err, url)
       log.end({error: failure.reason})
-      throw new NetworkError({method, url, attempts: log.attempts}, {...failure, ambiguous: write && (mayHaveApplied || !failure.neverSent)})
+      throw new NetworkError({method, url, attempts: log.attempts}, {...failure, ambiguous: attempt.write && (attempt.mayHaveApplied || !failure.neverSent)})
     }
     log.end({status: response.statusCode})
 
@@ -329,14 +317,41 @@ export class APIDataSource {
       throw new ContractError(endpoint, `it redirects (${status}) ${target}${elsewhere}; redirects are not followed`)
     }
     if (status >= 400) {
-      throw new HttpError({method, url, attempts: log.attempts}, status, response.statusMessage ?? '', serverMessage(body), mayHaveApplied)
+      throw new HttpError({method, url, attempts: log.attempts}, status, response.statusMessage ?? '', serverMessage(body), attempt.mayHaveApplied)
     }
     return {status, headers, body}
+  }
+
+  /** got's retry decision for a failed attempt: the backoff, or 0 to give up. */
+  private nextDelay(attempt: Attempt, attemptCount: number, error: RequestError): number {
+    // An error status, or a failure of the connection (possibly midway through an answer).
+    const answer = error instanceof HTTPError ? error.response : undefined
+    const status = answer?.statusCode
+    const failure = status === undefined ? this.connectionFailure(error, attempt.url) : undefined
+    // Whether an attempt of this write may have been carried out although it failed.
+    if (attempt.write && (failure ? !failure.neverSent : GATEWAY_GAVE_UP.has(status!))) attempt.mayHaveApplied = true
+    attempt.log.end(failure ? {error: failure.reason} : {status})
+    const retryAfter = answer?.headers['retry-after']
+    return retryDelay(this.retryPolicy, {method: attempt.method, attempt: attemptCount, status, errorCode: error.code, retryAfter})
   }
 
   private connectionFailure(err: {code?: string; message: string}, url: string) {
     return describeConnectionFailure(err, {host: new URL(url).hostname, timeoutMs: this.timeoutMs})
   }
+}
+
+/** One request across its attempts, as the hooks see it (through got's `context`). */
+interface Attempt {
+  method: Method
+  url: string
+  log: AttemptLog
+  write: boolean
+  /** Whether an attempt of this write may have been carried out although it failed. */
+  mayHaveApplied: boolean
+}
+
+function attemptOf(context: Record<string, unknown>): Attempt {
+  return context.attempt as Attempt
 }
 
 /** Reports each attempt of one request once, with its duration. */

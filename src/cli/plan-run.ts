@@ -13,25 +13,32 @@ export interface PlanFlags extends ConnectionSettings {
 }
 
 /**
- * The first half of diff and push: load the files, connect, check the API version, read
- * the server and plan. The caller closes the connection when done with it.
+ * The first half of diff and push: load the files, connect, check the API version while
+ * reading the server, and plan. The caller closes the connection when done with it.
  */
 export async function planFromFlags(flags: PlanFlags, warn: (message: string) => void): Promise<{conn: Connection; planned: Planned}> {
   const loaded = await loadMapsDir(flags['maps-dir'])
   const conn = await connect(flags)
   try {
     for (const w of conn.warnings) warn(w)
-    await checkServerVersion(conn.client, flags['skip-version-check'], warn)
-    const planned = await makePlan(conn.client, {
-      server: conn.server,
-      mapsDir: flags['maps-dir'],
-      loaded,
-      only: flags.only,
-      prune: flags.prune,
-      force: flags.force,
-      staleWindowMs: flags['stale-window'] * 1000,
-      concurrency: flags.concurrency,
-    })
+    // The server is read while its API version is checked (reads change nothing); a
+    // version that does not match is the error reported, whatever the reads met.
+    const [checked, planning] = await Promise.allSettled([
+      checkServerVersion(conn.client, flags['skip-version-check'], warn),
+      makePlan(conn.client, {
+        server: conn.server,
+        mapsDir: flags['maps-dir'],
+        loaded,
+        only: flags.only,
+        prune: flags.prune,
+        force: flags.force,
+        staleWindowMs: flags['stale-window'] * 1000,
+        concurrency: flags.concurrency,
+      }),
+    ])
+    if (checked.status === 'rejected') throw checked.reason
+    if (planning.status === 'rejected') throw planning.reason
+    const planned = planning.value
     return {conn, planned}
   } catch (error) {
     await conn.close()

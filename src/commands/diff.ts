@@ -8,7 +8,7 @@ import {planFromFlags} from '../cli/plan-run.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {diffTotals} from '../log/index.js'
-import {planDocument, renderPlan, renderPlanPatch} from '../render/index.js'
+import {planDocument, renderPlan} from '../render/index.js'
 import {deleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {diffExitCode} from '../sync/session.js'
 
@@ -56,8 +56,14 @@ export default class Diff extends BaseCommand<typeof Diff> {
         log.plan(plan)
         const exitCode = diffExitCode(plan, flags['exit-code'])
         this.setExitCode(exitCode)
-        if (flags.format === 'patch') this.log(renderPlanPatch(plan))
-        else log.report(renderPlan(plan, {chalk: this.chalk}))
+        if (flags.format === 'patch') {
+          // The patch renderer brings the diff library: loaded only when asked for.
+          const {renderPlanPatch} = await import('../render/patch.js')
+          this.log(renderPlanPatch(plan))
+        } else {
+          log.report(renderPlan(plan, {chalk: this.chalk}))
+        }
+
         log.end(exitCode, diffTotals(plan))
         return this.jsonEnabled() ? planDocument(plan) : undefined
       } finally {

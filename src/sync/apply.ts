@@ -1,6 +1,6 @@
 import {type Observer, type Position, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
-import {runPool} from './pool.js'
-import type {MapBody, Operation, Phase, Plan} from './plan-types.js'
+import {type GraphTask, runGraph} from './pool.js'
+import type {MapBody, Operation, Plan} from './plan-types.js'
 import type {ApplyResult, OpOutcome, OpResult} from './result-types.js'
 
 /** What apply() needs of the API client (APIDataSource provides it). */
@@ -20,12 +20,29 @@ export interface SyncClient {
 export interface ApplyOptions {
   /** Requests in flight at once. */
   concurrency: number
-  /** Awaited before each operation is sent (the journal records it first). */
-  beforeSend?: (op: Operation) => Promise<void>
+  /**
+   * Awaited before operations are sent: the journal records them first. It gets the
+   * operation about to be sent and, to share one disk write, up to `lookahead - 1` of
+   * those ready to follow it (never one that is to be skipped).
+   */
+  record?: (ops: readonly Operation[]) => Promise<void>
+  /** Most operations given to one record() call. Default: twice the concurrency. */
+  lookahead?: number
   /** Called as each operation ends (progress, logs). */
   onResult?: (result: OpResult) => void
   /** Stops starting new operations; those not started are reported as skipped. */
   signal?: AbortSignal
+  /**
+   * Work to do on a map once all its operations have ended (its read-back), within the
+   * same concurrency bound, while the operations on other maps go on.
+   */
+  followUps?: readonly FollowUp[]
+}
+
+/** See ApplyOptions.followUps. */
+export interface FollowUp {
+  map: string
+  run: (results: readonly OpResult[]) => Promise<void>
 }
 
 /** An error as apply() sees it: the HTTP status, a write whose answer was lost, or one the server called done in a broken answer. */
@@ -40,22 +57,18 @@ interface ClientFailure {
 type Settled = {outcome: OpOutcome; detail: string; url?: string}
 
 /**
- * Carries out a plan, phase by phase, at most `concurrency` requests at a time. A failed
- * operation skips only what depends on it. Answers that contradict a stale read (409 on
- * a create, 404 on a delete) are settled by reading, not reported as failures; a create
- * whose answer was lost is never sent again blindly, since that could duplicate.
+ * Carries out a plan at most `concurrency` requests at a time: first the deletes of
+ * phase 1 (observer names must be free everywhere before any is created), then maps and
+ * their contents as one stream, each operation as soon as what it depends on has ended.
+ * A failed operation skips only what depends on it. Answers that contradict a stale
+ * read (409 on a create, 404 on a delete) are settled by reading, not reported as
+ * failures; a create whose answer was lost is never sent again blindly, since that
+ * could duplicate.
  */
 export async function apply(plan: Plan, client: SyncClient, options: ApplyOptions): Promise<ApplyResult> {
   const run = new Execution(plan, client, options)
-  for (const phase of [1, 2, 3] as Phase[]) {
-    // eslint-disable-next-line no-await-in-loop
-    await runPool(
-      plan.operations.filter((op) => op.phase === phase),
-      options.concurrency,
-      (op) => run.execute(op),
-    )
-  }
-
+  await run.stream(plan.operations.filter((op) => op.phase === 1), [])
+  await run.stream(plan.operations.filter((op) => op.phase !== 1), options.followUps ?? [])
   return run.result()
 }
 
@@ -65,6 +78,11 @@ class Execution {
   private readonly mapUrls = new Map<string, string>()
   /** Fresh reads made while settling, per map name: later creates on that map check them. */
   private readonly settledReads = new Map<string, {map: RemoteMap; obstacles: Set<string>}>()
+  /** Operation id -> its record() call, once it has been handed to one. */
+  private readonly recording = new Map<number, Promise<void>>()
+  private readonly lookahead: number
+  /** The plan's operations per map name, in plan order. */
+  private readonly opsOfMap = new Map<string, Operation[]>()
 
   constructor(
     private readonly plan: Plan,
@@ -72,6 +90,33 @@ class Execution {
     private readonly options: ApplyOptions,
   ) {
     for (const mp of plan.maps) if (mp.url) this.mapUrls.set(mp.name, mp.url)
+    for (const op of plan.operations) {
+      const list = this.opsOfMap.get(op.map)
+      if (list) list.push(op)
+      else this.opsOfMap.set(op.map, [op])
+    }
+
+    this.lookahead = Math.max(1, options.lookahead ?? 2 * options.concurrency)
+  }
+
+  /** Runs operations (and the follow-ups of their maps) in dependency order. */
+  async stream(ops: readonly Operation[], followUps: readonly FollowUp[]): Promise<void> {
+    const index = new Map(ops.map((op, i) => [op.id, i]))
+    const onMap = new Map<string, number[]>()
+    const tasks: GraphTask[] = ops.map((op, i) => {
+      const list = onMap.get(op.map)
+      if (list) list.push(i)
+      else onMap.set(op.map, [i])
+      // Dependencies outside this stream have ended already.
+      const after = op.dependsOn.flatMap((id) => index.get(id) ?? [])
+      return {after, run: async (view) => this.execute(op, () => view.upcoming(this.lookahead).flatMap((j) => ops[j] ?? []))}
+    })
+    for (const f of followUps) {
+      const mine = onMap.get(f.map) ?? []
+      tasks.push({after: mine, run: async () => f.run((this.opsOfMap.get(f.map) ?? []).map((op) => this.results.get(op.id)!))})
+    }
+
+    await runGraph(tasks, this.options.concurrency)
   }
 
   result(): ApplyResult {
@@ -81,7 +126,8 @@ class Execution {
     return {results, counts}
   }
 
-  async execute(op: Operation): Promise<void> {
+  /** Carries out one operation; `next` gives the operations ready to follow it. */
+  async execute(op: Operation, next: () => Operation[]): Promise<void> {
     const started = performance.now()
     const finish = (r: Omit<OpResult, 'op' | 'durationMs'>): void => {
       const result: OpResult = {op, ...r, durationMs: Math.round(performance.now() - started)}
@@ -89,25 +135,14 @@ class Execution {
       this.options.onResult?.(result)
     }
 
-    const blocker = op.dependsOn.map((id) => this.results.get(id)).find((r) => !r || !succeeded(r.outcome))
-    if (blocker) {
-      finish({outcome: 'skipped', detail: `depends on: ${blocker.op.reason} (${blocker.outcome})`})
-      return
-    }
-
-    if (this.options.signal?.aborted) {
-      finish({outcome: 'skipped', detail: 'the run was interrupted before this operation started'})
-      return
-    }
-
-    const unknown = this.unknownTarget(op)
-    if (unknown) {
-      finish({outcome: 'skipped', detail: unknown})
+    const skip = this.whySkipped(op)
+    if (skip) {
+      finish({outcome: 'skipped', detail: skip})
       return
     }
 
     try {
-      await this.options.beforeSend?.(op)
+      await this.recorded(op, next)
     } catch (error) {
       finish({outcome: 'failed', detail: `not sent: ${(error as Error).message}`})
       return
@@ -126,6 +161,33 @@ class Execution {
         finish({outcome, status: failure.status, detail: `${failure.message}; then, reading to check: ${(settleError as Error).message}`})
       }
     }
+  }
+
+  /** Why the operation is not to be sent, if it is not. */
+  private whySkipped(op: Operation): string | undefined {
+    const blocker = op.dependsOn.map((id) => this.results.get(id)).find((r) => !r || !succeeded(r.outcome))
+    if (blocker) return `depends on: ${blocker.op.reason} (${blocker.outcome})`
+    if (this.options.signal?.aborted) return 'the run was interrupted before this operation started'
+    return this.unknownTarget(op)
+  }
+
+  /** Waits until the operation is recorded, recording it with the ones ready to follow if nothing has yet. */
+  private async recorded(op: Operation, next: () => Operation[]): Promise<void> {
+    const {record} = this.options
+    if (!record) return
+    let pending = this.recording.get(op.id)
+    if (!pending) {
+      const batch = [op]
+      for (const o of next()) {
+        if (batch.length >= this.lookahead) break
+        if (!this.recording.has(o.id) && !this.whySkipped(o)) batch.push(o)
+      }
+
+      pending = record(batch)
+      for (const o of batch) this.recording.set(o.id, pending)
+    }
+
+    await pending
   }
 
   /**

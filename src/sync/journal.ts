@@ -1,4 +1,5 @@
 import {randomUUID} from 'node:crypto'
+import {fdatasyncSync, writeSync} from 'node:fs'
 import {type FileHandle, mkdir, open, readFile, rename, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
@@ -276,11 +277,13 @@ function recordOf(mr: MapRun): JournalRecord {
 /**
  * Appends one run's events. Events that must be on disk before gridsync acts on them
  * (a map's starting point, an operation about to be sent) are flushed with a shared
- * fsync: operations sent at the same moment wait for one disk write together.
+ * fsync: the operations that become ready in the same turn of the event loop wait for
+ * one write and one sync together. The write and the sync are made in this thread:
+ * handing them to the thread pool costs more than they take on a local disk.
  */
 export class JournalWriter {
   private pending: string[] = []
-  private flushing: Promise<void> | undefined
+  private scheduled: Promise<void> | undefined
   private failed: Error | undefined
 
   constructor(
@@ -298,10 +301,21 @@ export class JournalWriter {
     this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, refuted, at: new Date().toISOString()})
   }
 
-  /** Records an operation and waits until that record is on disk: call it before sending. */
-  async intend(op: Operation): Promise<void> {
-    this.append({t: 'send', run: this.run, op})
-    await this.flush()
+  /** Records operations and waits until the records are on disk: call it before sending them. */
+  async intend(ops: readonly Operation[]): Promise<void> {
+    for (const op of ops) this.append({t: 'send', run: this.run, op})
+    this.scheduled ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.scheduled = undefined
+        try {
+          this.flushNow()
+          resolve()
+        } catch (error) {
+          reject(error as Error)
+        }
+      })
+    })
+    await this.scheduled
   }
 
   outcome(result: OpResult): void {
@@ -315,28 +329,29 @@ export class JournalWriter {
   /** Records the end of the run and closes the file. */
   async end(exitCode: number): Promise<void> {
     this.append({t: 'end', run: this.run, exitCode, at: new Date().toISOString()})
-    await this.flush()
-    await this.handle.close()
+    try {
+      this.flushNow()
+    } finally {
+      await this.handle.close()
+    }
   }
 
-  /** Writes what is pending and syncs it to disk; concurrent callers share the work. */
+  /** Writes what is pending and syncs it to disk. */
   async flush(): Promise<void> {
+    this.flushNow()
+  }
+
+  private flushNow(): void {
     if (this.failed) throw this.failed
-    while (this.flushing) await this.flushing
     if (this.pending.length === 0) return
-    const lines = this.pending.join('')
+    const bytes = Buffer.from(this.pending.join(''))
     this.pending = []
-    this.flushing = (async () => {
-      await this.handle.appendFile(lines)
-      await this.handle.datasync()
-    })()
-      .catch((error: Error) => {
-        this.failed = new Error(`cannot write the journal: ${error.message}`)
-        throw this.failed
-      })
-      .finally(() => {
-        this.flushing = undefined
-      })
-    await this.flushing
+    try {
+      for (let written = 0; written < bytes.length; ) written += writeSync(this.handle.fd, bytes, written)
+      fdatasyncSync(this.handle.fd)
+    } catch (error) {
+      this.failed = new Error(`cannot write the journal: ${(error as Error).message}`)
+      throw this.failed
+    }
   }
 }

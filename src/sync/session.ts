@@ -6,9 +6,9 @@ import {Journal} from './journal.js'
 import {plan} from './plan.js'
 import type {Plan} from './plan-types.js'
 import {readRemote, type RemoteState} from './remote-state.js'
-import type {ApplyResult, OpResult, Verification} from './result-types.js'
+import type {ApplyResult, MapVerification, OpResult, Verification} from './result-types.js'
 import {fingerprint} from './state-model.js'
-import {verify} from './verify.js'
+import {readBacks, verification as verificationOf} from './verify.js'
 
 /**
  * How long gridsync's record of its own writes is used to recognise stale answers.
@@ -120,17 +120,23 @@ export async function push(
     }
 
     await writer.flush()
+    const read: MapVerification[] = []
+    const followUps = opts.verify
+      ? readBacks(p, client, remote.observed, (v) => {
+          read.push(v)
+          writer.verified(v.name, v.verdict, v.differences)
+        })
+      : []
     const applied = await apply(p, client, {
       concurrency: opts.concurrency,
-      beforeSend: (op) => writer.intend(op),
+      record: async (ops) => writer.intend(ops),
       onResult(r) {
         writer.outcome(r)
         opts.onResult?.(r)
       },
+      followUps,
     })
-    await writer.flush()
-    const verification = opts.verify ? await verify(p, applied, client, {observed: remote.observed, concurrency: opts.concurrency}) : {maps: [], skipped: true}
-    for (const v of verification.maps) writer.verified(v.name, v.verdict, v.differences)
+    const verification: Verification = opts.verify ? verificationOf(read) : {maps: [], skipped: true}
     const outcome = {apply: applied, verification}
     const exitCode = pushExitCode(p, outcome)
     await writer.end(exitCode)

@@ -1,10 +1,10 @@
 import {GridsyncError} from '../exit-codes.js'
 import type {RemoteMap} from '../model/types.js'
-import {resultsByMap, type SyncClient} from './apply.js'
+import {type FollowUp, resultsByMap, type SyncClient} from './apply.js'
 import type {MapPlan, Plan} from './plan-types.js'
 import {refutedText} from './plan.js'
 import {runPool} from './pool.js'
-import type {ApplyResult, MapVerification, Verification} from './result-types.js'
+import type {ApplyResult, MapVerification, OpResult, Verification} from './result-types.js'
 import {differences, fingerprint} from './state-model.js'
 
 const ADVICE = {
@@ -31,19 +31,37 @@ export async function verify(
   opts: {observed: ReadonlyMap<string, string | null>; concurrency: number},
 ): Promise<Verification> {
   const byMap = resultsByMap(applied)
-
-  const checks = plan.maps.filter((mp) => byMap.has(mp.name) || mp.remoteSource === 'journal' || mp.refuted)
   const maps: MapVerification[] = []
-  await runPool(checks, opts.concurrency, async (mp) => {
-    maps.push(await verifyMap(mp, byMap.get(mp.name) ?? [], client, opts.observed.get(mp.name)))
-  })
-  maps.sort((a, b) => (a.name < b.name ? -1 : 1))
-  return {maps, skipped: false}
+  await runPool(readBacks(plan, client, opts.observed, (v) => maps.push(v)), opts.concurrency, async (f) => f.run(byMap.get(f.map) ?? []))
+  return verification(maps)
+}
+
+/**
+ * The read-back of each map a push touches, as work to do once the map's operations
+ * have ended (apply() runs them beside the operations on other maps); each verdict goes
+ * to `done`. Maps without operations are read back too when what the plan took for them
+ * came from the journal or holds refuted deletes.
+ */
+export function readBacks(
+  plan: Plan,
+  client: Pick<SyncClient, 'getMap'>,
+  observed: ReadonlyMap<string, string | null>,
+  done: (v: MapVerification) => void,
+): FollowUp[] {
+  const touched = new Set(plan.operations.map((op) => op.map))
+  return plan.maps
+    .filter((mp) => touched.has(mp.name) || mp.remoteSource === 'journal' || mp.refuted)
+    .map((mp) => ({map: mp.name, run: async (results) => done(await verifyMap(mp, results, client, observed.get(mp.name)))}))
+}
+
+/** The verdicts of a push, by map name. */
+export function verification(maps: MapVerification[]): Verification {
+  return {maps: [...maps].sort((a, b) => (a.name < b.name ? -1 : 1)), skipped: false}
 }
 
 async function verifyMap(
   mp: MapPlan,
-  results: ApplyResult['results'],
+  results: readonly OpResult[],
   client: Pick<SyncClient, 'getMap'>,
   observed: string | null | undefined,
 ): Promise<MapVerification> {

@@ -3,7 +3,7 @@ import {describe, it} from 'node:test'
 
 import {applyPatch} from 'diff'
 
-import {renderPlanPatch} from '../../../src/render/index.js'
+import {renderPlanPatch} from '../../../src/render/patch.js'
 import {FANCY_LOCAL, FANCY_REMOTE, local, planOf, remote} from './fixtures.js'
 
 describe('renderPlanPatch', () => {

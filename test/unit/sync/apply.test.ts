@@ -165,3 +165,92 @@ describe('readRemote: maps listed but not read', () => {
     assert.deepEqual(state.entries.map((e) => e.summary.name), ['Gone'])
   })
 })
+
+describe('apply: one stream of operations', () => {
+  const planOfMaps = (locals: LocalMap[], remotes: RemoteEntry[]) => plan({server: S, local: locals, invalid: [], remote: remotes, prune: false})
+  const obstacles = (n: number) => Array.from({length: n}, (_, x) => ({x, y: 0}))
+
+  it('records each operation before it is sent, with the ones ready after it, and never one that will be skipped', async () => {
+    // "M" is on the server and gains 3 obstacles; "N" is new, its create fails, so its 2 obstacles are skipped.
+    const p = planOfMaps([local({obstacles: obstacles(3)}), local({name: 'N', file: 'n.map', obstacles: obstacles(2)})], [remote()])
+    const events: string[] = []
+    const recorded = new Set<number>()
+    const c = client({
+      createMap: async () => Promise.reject(new HttpError(request('POST', `${S}/api/maps/`), 400, 'Bad Request', 'no', false)),
+      async createObstacle(_url, position) {
+        events.push(`send ${position.x}`)
+      },
+    })
+    const {results} = await apply(p, c, {
+      concurrency: 1,
+      lookahead: 2,
+      async record(ops) {
+        for (const op of ops) {
+          assert.ok(!recorded.has(op.id), `operation ${op.id} recorded twice`)
+          recorded.add(op.id)
+        }
+
+        events.push(`record ${ops.map((op) => (op.kind === 'createMap' ? 'map' : `${op.map}:${op.kind === 'createObstacle' ? op.position.x : '?'}`)).join(',')}`)
+      },
+    })
+    const byKind = results.map((r) => `${r.op.map}:${r.op.kind}:${r.outcome}`)
+    assert.deepEqual(byKind.filter((k) => k.startsWith('N')), ['N:createMap:failed', 'N:createObstacle:skipped', 'N:createObstacle:skipped'])
+    assert.equal(byKind.filter((k) => k === 'M:createObstacle:applied').length, 3)
+    // The create of N comes first; M's obstacles are recorded two at a time (the lookahead), N's never.
+    assert.deepEqual(events, ['record map,M:0', 'send 0', 'record M:1,M:2', 'send 1', 'send 2'])
+  })
+
+  it('places on a map as soon as it exists, without waiting for the creates of other maps', async () => {
+    const p = planOfMaps([local({name: 'A', file: 'a.map', obstacles: obstacles(1)}), local({name: 'B', file: 'b.map', obstacles: obstacles(1)})], [])
+    let releaseB!: () => void
+    const bCreated = new Promise<void>((resolve) => {
+      releaseB = resolve
+    })
+    const order: string[] = []
+    const c = client({
+      async createMap(body) {
+        if (body.name === 'B') await bCreated
+        order.push(`map ${body.name}`)
+        return {url: `${S}/api/maps/${body.name.toLowerCase()}/`}
+      },
+      async createObstacle(url) {
+        order.push(`obstacle ${url.split('/').at(-2)}`)
+        if (url.includes('/a/')) releaseB()
+      },
+    })
+    await apply(p, c, {concurrency: 2})
+    assert.deepEqual(order, ['map A', 'obstacle a', 'map B', 'obstacle b'])
+  })
+
+  it("runs a map's follow-up once all its operations have ended, while other maps' operations go on", async () => {
+    const p = planOfMaps(
+      [local({name: 'A', file: 'a.map', obstacles: obstacles(1)}), local({name: 'B', file: 'b.map', obstacles: obstacles(3)})],
+      [remote({name: 'A', slug: 'a', url: `${S}/api/maps/a/`}), remote({name: 'B', slug: 'b', url: `${S}/api/maps/b/`})].map((e) => ({
+        ...e,
+        summary: {...e.summary, name: e.details!.name, slug: e.details!.slug, url: e.details!.url},
+      })),
+    )
+    const order: string[] = []
+    const c = client({
+      async createObstacle(url, position) {
+        order.push(`${url.split('/').at(-2)}:${position.x}`)
+      },
+    })
+    const seen: Record<string, string[]> = {}
+    await apply(p, c, {
+      concurrency: 1,
+      followUps: ['A', 'B'].map((map) => ({
+        map,
+        async run(results) {
+          seen[map] = results.map((r) => r.outcome)
+          order.push(`check ${map}`)
+        },
+      })),
+    })
+    assert.deepEqual(seen, {A: ['applied'], B: ['applied', 'applied', 'applied']})
+    // A's check waits for nothing but A's obstacle; with one lane it runs once no operation is ready.
+    assert.ok(order.indexOf('check A') > order.indexOf('a:0'))
+    assert.equal(order.at(-1), 'check B')
+    assert.equal(order.filter((o) => o.startsWith('b:')).length, 3)
+  })
+})
