@@ -26,7 +26,7 @@ export interface ApplyOptions {
    * those ready to follow it (never one that is to be skipped).
    */
   record?: (ops: readonly Operation[]) => Promise<void>
-  /** Most operations given to one record() call. Default: twice the concurrency. */
+  /** Most operations given to one record() call. Default: LOOKAHEAD, or twice the concurrency if more. */
   lookahead?: number
   /** Called as each operation ends (progress, logs). */
   onResult?: (result: OpResult) => void
@@ -38,6 +38,13 @@ export interface ApplyOptions {
    */
   followUps?: readonly FollowUp[]
 }
+
+/**
+ * Operations recorded by one record() call, at most, by default: one disk sync for many
+ * sends, and at most this many recorded but not sent when a run is killed (they count as
+ * in flight, like the ones sent whose answer never came).
+ */
+export const LOOKAHEAD = 32
 
 /** See ApplyOptions.followUps. */
 export interface FollowUp {
@@ -96,7 +103,7 @@ class Execution {
       else this.opsOfMap.set(op.map, [op])
     }
 
-    this.lookahead = Math.max(1, options.lookahead ?? 2 * options.concurrency)
+    this.lookahead = Math.max(1, options.lookahead ?? Math.max(LOOKAHEAD, 2 * options.concurrency))
   }
 
   /** Runs operations (and the follow-ups of their maps) in dependency order. */
