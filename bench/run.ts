@@ -374,6 +374,16 @@ function verdicts(r: Results): Results['verdicts'] {
       figure: shares.map((x) => `${x.id} ${Math.round(x.share * 100)}%`).join(', '),
     })
   }
+  const lg = r.loadGenerator
+  if (lg?.gotByConnections) {
+    // The HTTP library's own ceiling: the same requests through got, with nothing else around them.
+    const shares = Object.entries(lg.gotByConnections).map(([n, rps]) => ({n, share: rps / (lg.byConnections[n] ?? Number.NaN)}))
+    out.push({
+      target: `(for information) got alone, same requests and connections: >= ${TARGETS.sustainedShare * 100}% of the load generator's rate`,
+      met: shares.every((x) => x.share >= TARGETS.sustainedShare),
+      figure: shares.map((x) => `${Math.floor(x.share * 100)}% with ${x.n}`).join(', '),
+    })
+  }
   if (r.planning) {
     out.push({
       target: `local planning of 500 maps of 100x100 < ${TARGETS.planningMs} ms`,
