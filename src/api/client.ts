@@ -14,7 +14,6 @@ import type {Observer, Position, RemoteMap, RemoteMapSummary, RemoteObserver} fr
 import {ApiOptionError, ContractError, HttpError, NetworkError, VersionMismatchError} from './errors.js'
 import {describeConnectionFailure} from './failures.js'
 import {DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy} from './retry.js'
-import {ApiSpecSchema, ErrorBodySchema, ListingSchema, MapSchema, ObserverSchema, describeIssues} from './schemas.js'
 import {tlsAgentOptions, type TlsSettings} from './tls.js'
 import {ServerUrl, under} from './urls.js'
 
@@ -78,6 +77,18 @@ interface Answer {
   body: string
 }
 
+type Schemas = typeof import('./schemas.js')
+let schemas: Promise<Schemas> | undefined
+
+/**
+ * The contract's answer schemas, with zod. Loaded when a client is made, not when
+ * gridsync starts: the first request is on its way while they load.
+ */
+async function loadSchemas(): Promise<Schemas> {
+  schemas ??= import('./schemas.js')
+  return schemas
+}
+
 /** Answers of a gateway that gave up waiting: the server behind it may have carried out the request. */
 const GATEWAY_GAVE_UP: ReadonlySet<number> = new Set([502, 504])
 
@@ -106,6 +117,7 @@ export class APIDataSource {
       baseMs: positive('retryBaseMs', options.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseMs),
     }
     this.onRequest = options.onRequest
+    loadSchemas().catch(() => {}) // A failure shows when the schemas are used.
     // Idle connections are dropped before a server's keep-alive timeout would close them
     // under a request (a POST lost that way would be ambiguous); active ones are not affected.
     const pool = {keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, timeout: IDLE_SOCKET_MS}
@@ -154,7 +166,7 @@ export class APIDataSource {
   async apiVersion(): Promise<string> {
     const url = this.server.url('/apispec_1.json')
     try {
-      return (await this.getJson(url, ApiSpecSchema)).info.version
+      return (await this.getJson(url, (s) => s.ApiSpecSchema)).info.version
     } catch (err) {
       // A server without the API description is not the server the contract describes.
       if (err instanceof HttpError && err.status < 500) {
@@ -176,12 +188,12 @@ export class APIDataSource {
   }
 
   async listMaps(): Promise<RemoteMapSummary[]> {
-    const listing = await this.getJson(this.server.url('/api/maps/'), ListingSchema)
+    const listing = await this.getJson(this.server.url('/api/maps/'), (s) => s.ListingSchema)
     return listing.maps.map((m) => ({name: m.name, slug: m.slug, width: m.width, height: m.height, url: this.mapUrl(m.slug)}))
   }
 
   async getMap(url: string): Promise<RemoteMap> {
-    const map = await this.getJson(url, MapSchema)
+    const map = await this.getJson(url, (s) => s.MapSchema)
     return {
       name: map.name,
       slug: map.slug,
@@ -194,7 +206,7 @@ export class APIDataSource {
   }
 
   async getObserver(url: string): Promise<RemoteObserverDetail> {
-    const o = await this.getJson(url, ObserverSchema)
+    const o = await this.getJson(url, (s) => s.ObserverSchema)
     return {
       ...observerOf(o, url),
       mapName: o.map_name,
@@ -244,8 +256,9 @@ export class APIDataSource {
     this.agents.https.destroy()
   }
 
-  private async getJson<S extends z.ZodType>(url: string, schema: S): Promise<z.output<S>> {
-    const answer = await this.send('GET', url)
+  private async getJson<S extends z.ZodType>(url: string, schemaOf: (schemas: Schemas) => S): Promise<z.output<S>> {
+    const [answer, schemas] = await Promise.all([this.send('GET', url), loadSchemas()])
+    const schema = schemaOf(schemas)
     const endpoint = `GET ${url}`
     let data: unknown
     try {
@@ -255,7 +268,7 @@ export class APIDataSource {
       throw new ContractError(endpoint, `the body is not JSON (${type})`)
     }
     const parsed = schema.safeParse(data)
-    if (!parsed.success) throw new ContractError(endpoint, describeIssues(parsed.error))
+    if (!parsed.success) throw new ContractError(endpoint, schemas.describeIssues(parsed.error))
     return parsed.data
   }
 
@@ -317,7 +330,7 @@ export class APIDataSource {
       throw new ContractError(endpoint, `it redirects (${status}) ${target}${elsewhere}; redirects are not followed`)
     }
     if (status >= 400) {
-      throw new HttpError({method, url, attempts: log.attempts}, status, response.statusMessage ?? '', serverMessage(body), attempt.mayHaveApplied)
+      throw new HttpError({method, url, attempts: log.attempts}, status, response.statusMessage ?? '', await serverMessage(body), attempt.mayHaveApplied)
     }
     return {status, headers, body}
   }
@@ -394,14 +407,14 @@ function observerBody(o: Observer): {name: string; x: number; y: number; vision?
 }
 
 /** The `message` of a JSON error body, on one line and kept short. */
-function serverMessage(body: string): string | undefined {
+async function serverMessage(body: string): Promise<string | undefined> {
   let data: unknown
   try {
     data = JSON.parse(body)
   } catch {
     return undefined
   }
-  const parsed = ErrorBodySchema.safeParse(data)
+  const parsed = (await loadSchemas()).ErrorBodySchema.safeParse(data)
   if (!parsed.success) return undefined
   const line = parsed.data.message.replace(/\s+/g, ' ').trim()
   return line.length > 300 ? `${line.slice(0, 299)}…` : line || undefined

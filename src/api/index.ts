@@ -1,4 +1,4 @@
-/** The Gridmap API client: one APIDataSource per server, typed errors, answer schemas. */
+/** The Gridmap API client: one APIDataSource per server, typed errors (the answer schemas, in schemas.ts, load with a client). */
 export {APIDataSource} from './client.js'
 export type {APIDataSourceOptions, Created, MapBody, RemoteObserverDetail, RequestEvent} from './client.js'
 export {
@@ -12,4 +12,3 @@ export {
 export type {NetworkFailureKind} from './errors.js'
 export {DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay} from './retry.js'
 export type {FailedAttempt, RetryPolicy} from './retry.js'
-export {ApiSpecSchema, ErrorBodySchema, ListingSchema, MapSchema, ObserverSchema} from './schemas.js'

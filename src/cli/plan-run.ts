@@ -13,18 +13,21 @@ export interface PlanFlags extends ConnectionSettings {
 }
 
 /**
- * The first half of diff and push: load the files, connect, check the API version while
- * reading the server, and plan. The caller closes the connection when done with it.
+ * The first half of diff and push: connect, check the API version while the files are
+ * loaded and the server read, and plan. The caller closes the connection when done with it.
  */
 export async function planFromFlags(flags: PlanFlags, warn: (message: string) => void): Promise<{conn: Connection; planned: Planned}> {
-  const loaded = await loadMapsDir(flags['maps-dir'])
   const conn = await connect(flags)
   try {
     for (const w of conn.warnings) warn(w)
-    // The server is read while its API version is checked (reads change nothing); a
-    // version that does not match is the error reported, whatever the reads met.
+    // The API version is asked for first; the files are read and the server's maps listed
+    // while the answer comes (reads change nothing). A version that does not match is the
+    // error reported, whatever the reads met; a problem with the files comes before both.
+    const version = checkServerVersion(conn.client, flags['skip-version-check'], warn)
+    version.catch(() => {})
+    const loaded = await loadMapsDir(flags['maps-dir'])
     const [checked, planning] = await Promise.allSettled([
-      checkServerVersion(conn.client, flags['skip-version-check'], warn),
+      version,
       makePlan(conn.client, {
         server: conn.server,
         mapsDir: flags['maps-dir'],

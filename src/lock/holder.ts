@@ -1,7 +1,5 @@
 import {randomUUID} from 'node:crypto'
 
-import {z} from 'zod'
-
 /** Who holds the lock on a maps directory, as recorded in the lock file. */
 export interface LockHolder {
   pid: number
@@ -12,12 +10,16 @@ export interface LockHolder {
   command?: string
 }
 
-const holderSchema = z.object({
-  pid: z.number().int().positive(),
-  host: z.string().min(1),
-  startedAt: z.string().min(1),
-  command: z.string().min(1).optional(),
-})
+/** The lock record's schema; zod is loaded only when a lock file is there to read. */
+async function holderSchema() {
+  const {z} = await import('zod')
+  return z.object({
+    pid: z.number().int().positive(),
+    host: z.string().min(1),
+    startedAt: z.string().min(1),
+    command: z.string().min(1).optional(),
+  })
+}
 
 /**
  * The lock file's text: the holder plus a random token, so that two locks taken by the
@@ -28,7 +30,7 @@ export function lockText(holder: LockHolder): string {
 }
 
 /** The holder recorded in a lock file's text; undefined when the text is not a lock record. */
-export function parseLockText(text: string): LockHolder | undefined {
+export async function parseLockText(text: string): Promise<LockHolder | undefined> {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -36,7 +38,7 @@ export function parseLockText(text: string): LockHolder | undefined {
     return undefined
   }
 
-  const parsed = holderSchema.safeParse(json)
+  const parsed = (await holderSchema()).safeParse(json)
   if (!parsed.success) return undefined
   const {pid, host, startedAt, command} = parsed.data
   return command === undefined ? {pid, host, startedAt} : {pid, host, startedAt, command}

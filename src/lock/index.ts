@@ -103,7 +103,7 @@ async function attempt(context: AttemptContext): Promise<AttemptOutcome> {
 
     const current = await readLockFile(file)
     if (current === undefined) continue
-    const verdict = judge(file, current, now())
+    const verdict = await judge(file, current, now())
     if (verdict.stale === false) return {acquired: false, blocker: verdict.blocker}
     const removal = await removeStale(file, current.text, now())
     if (removal === 'busy') return {acquired: false, blocker: {kind: 'changing'}}
@@ -115,8 +115,8 @@ async function attempt(context: AttemptContext): Promise<AttemptOutcome> {
 
 type Verdict = {stale: false; blocker: LockBlocker} | {stale: true; description: string}
 
-function judge(file: string, current: LockFileState, now: number): Verdict {
-  const holder = parseLockText(current.text)
+async function judge(file: string, current: LockFileState, now: number): Promise<Verdict> {
+  const holder = await parseLockText(current.text)
   if (holder === undefined) {
     return now - current.mtimeMs < UNREADABLE_GRACE_MS
       ? {stale: false, blocker: {kind: 'unreadable'}}
