@@ -1,4 +1,5 @@
-import {type Observer, type Position, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
+import {PositionSet} from '../model/positions.js'
+import {type Observer, type Position, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
 import {runPool} from './pool.js'
 import type {MapBody, Operation, Phase, Plan} from './plan-types.js'
 import type {ApplyResult, OpOutcome, OpResult} from './result-types.js'
@@ -64,7 +65,7 @@ class Execution {
   /** Map name -> URL on the server: from the plan, then from creates. */
   private readonly mapUrls = new Map<string, string>()
   /** Fresh reads made while settling, per map name: later creates on that map check them. */
-  private readonly settledReads = new Map<string, {map: RemoteMap; obstacles: Set<string>}>()
+  private readonly settledReads = new Map<string, {map: RemoteMap; obstacles: PositionSet}>()
 
   constructor(
     private readonly plan: Plan,
@@ -184,7 +185,7 @@ class Execution {
       }
 
       case 'createObstacle': {
-        if (this.settledReads.get(op.map)?.obstacles.has(positionKey(op.position))) return {outcome: 'reconciled', detail: 'already on the server'}
+        if (this.settledReads.get(op.map)?.obstacles.has(op.position)) return {outcome: 'reconciled', detail: 'already on the server'}
         await this.client.createObstacle(this.mapUrl(op), op.position)
         return {outcome: 'applied', detail: 'created'}
       }
@@ -249,7 +250,7 @@ class Execution {
       this.mapUrls.set(op.map, found.url)
       // Its contents are unknown: read them so the placements that follow add only what is missing.
       const map = await this.client.getMap(found.url)
-      this.settledReads.set(op.map, {map, obstacles: new Set(map.obstacles.map(positionKey))})
+      this.settledReads.set(op.map, {map, obstacles: PositionSet.of(map.obstacles)})
       return {outcome: 'reconciled', detail: `${why}; the server lists it`, url: found.url}
     }
 
