@@ -99,6 +99,35 @@ export function positionsNotIn(positions: readonly Position[], others: readonly 
   return positions.filter((p) => seen.add(p) && !there.has(p))
 }
 
+/**
+ * Visits the keys of the positions (`positionKey`, a repeat as often as it occurs) in
+ * the order the strings sort in, without making them all first: each coordinate value
+ * is ranked once by its text, and the positions are sorted by their two ranks as
+ * numbers. The ranks' product stays under the count squared, exact as a double for
+ * any list that fits in memory.
+ */
+export function visitKeysInTextOrder(positions: readonly Position[], visit: (key: string) => void): void {
+  const xs = textRanks(positions, 'x')
+  const ys = textRanks(positions, 'y')
+  const ny = ys.texts.length
+  const order = new Float64Array(positions.length)
+  // An indexed loop: entries() would make a pair for each position.
+  for (let i = 0; i < positions.length; i++) order[i] = xs.ranks.get(positions[i]!.x)! * ny + ys.ranks.get(positions[i]!.y)!
+  order.sort()
+  for (const k of order) {
+    const rx = Math.floor(k / ny)
+    visit(`${xs.texts[rx]},${ys.texts[k - rx * ny]}`)
+  }
+}
+
+/** The distinct values of one coordinate as text, sorted, and the rank of each value. */
+function textRanks(positions: readonly Position[], axis: 'x' | 'y'): {texts: string[]; ranks: Map<number, number>} {
+  const values = new Set<number>()
+  for (const p of positions) values.add(p[axis])
+  const sorted = [...values].map((v) => ({v, text: String(v)})).sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+  return {texts: sorted.map((e) => e.text), ranks: new Map(sorted.map((e, i) => [e.v, i]))}
+}
+
 /** A whole number from 0 on: a position that can sit on a bit grid. */
 function isTile(n: number): boolean {
   return Number.isInteger(n) && n >= 0

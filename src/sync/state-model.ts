@@ -1,8 +1,11 @@
 import {createHash} from 'node:crypto'
 
-import {PositionSet, positionsNotIn, uniquePositions} from '../model/positions.js'
+import {PositionSet, positionsNotIn, uniquePositions, visitKeysInTextOrder} from '../model/positions.js'
 import {type GridMap, type Position, positionKey, type RemoteMap, type RemoteObserver} from '../model/types.js'
 import type {Operation} from './plan-types.js'
+
+/** Obstacle keys hashed at a time by fingerprint(). */
+const HASH_PIECES = 4096
 
 /**
  * A stable fingerprint of a map as the server answered it. Two reads with the same
@@ -14,9 +17,20 @@ export function fingerprint(map: GridMap | undefined): string | null {
   const observers = [...map.observers]
     .map((o) => [o.name, o.x, o.y, o.vision])
     .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))
-  const obstacles = map.obstacles.map(positionKey).sort()
-  const canonical = JSON.stringify([map.name, map.width, map.height, observers, obstacles])
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 32)
+  // The hash of JSON.stringify([name, width, height, observers, the obstacles' keys sorted]),
+  // fed in pieces so that a large map never becomes one long string.
+  const hash = createHash('sha256').update(`${JSON.stringify([map.name, map.width, map.height, observers]).slice(0, -1)},[`)
+  let pieces: string[] = []
+  let separator = ''
+  visitKeysInTextOrder(map.obstacles, (key) => {
+    pieces.push(`${separator}"${key}"`)
+    separator = ','
+    if (pieces.length === HASH_PIECES) {
+      hash.update(pieces.join(''))
+      pieces = []
+    }
+  })
+  return hash.update(`${pieces.join('')}]]`).digest('hex').slice(0, 32)
 }
 
 /**

@@ -3,8 +3,8 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {PositionSet, positionsNotIn, uniquePositions} from '../../../src/model/positions.js'
-import {positionKey} from '../../../src/model/types.js'
+import {PositionSet, positionsNotIn, uniquePositions, visitKeysInTextOrder} from '../../../src/model/positions.js'
+import {type Position, positionKey} from '../../../src/model/types.js'
 
 /** Coordinates of every kind a position can hold: on a small grid (few tiles, so that they meet), past it, and a few no grid holds. */
 const coordinate = fc.oneof(
@@ -12,6 +12,12 @@ const coordinate = fc.oneof(
   {weight: 1, arbitrary: fc.constantFrom(-1, -0, 0.5, 99, 4096, 1e7, Number.MAX_SAFE_INTEGER)},
 )
 const position = fc.record({x: coordinate, y: coordinate})
+
+function keysInTextOrder(positions: readonly Position[]): string[] {
+  const keys: string[] = []
+  visitKeysInTextOrder(positions, (key) => keys.push(key))
+  return keys
+}
 
 describe('PositionSet', () => {
   it('holds the corners of the grid it spans, and nothing next to them', () => {
@@ -98,6 +104,22 @@ describe('uniquePositions and positionsNotIn', () => {
         const expected = [...new Set(mine.map(positionKey))].filter((k) => !theirs.has(k))
         assert.deepEqual(positionsNotIn(mine, others).map(positionKey), expected)
         assert.deepEqual(uniquePositions(mine).map(positionKey), [...new Set(mine.map(positionKey))])
+      }),
+    )
+  })
+})
+
+describe('visitKeysInTextOrder', () => {
+  it('visits the keys as their strings sort, not as the numbers do, repeats included', () => {
+    const positions = [{x: 10, y: 0}, {x: 9, y: 0}, {x: 1, y: 10}, {x: 1, y: 9}, {x: 100, y: 2}, {x: 9, y: 0}, {x: 1, y: 0}]
+    assert.deepEqual(keysInTextOrder(positions), ['1,0', '1,10', '1,9', '10,0', '100,2', '9,0', '9,0'])
+    assert.deepEqual(keysInTextOrder([]), [])
+  })
+
+  it('gives what sorting the "x,y" strings gives (property-based)', () => {
+    fc.assert(
+      fc.property(fc.array(position, {maxLength: 200}), (positions) => {
+        assert.deepEqual(keysInTextOrder(positions), positions.map(positionKey).sort())
       }),
     )
   })

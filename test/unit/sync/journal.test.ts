@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict'
-import {appendFile, mkdtemp, readFile, rm} from 'node:fs/promises'
+import {appendFile, copyFile, mkdir, mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import type {RemoteMap} from '../../../src/model/types.js'
-import {Journal} from '../../../src/sync/journal.js'
+import {Journal, STATE_DIR} from '../../../src/sync/journal.js'
 import type {Operation} from '../../../src/sync/plan-types.js'
-import {explain} from '../../../src/sync/remote-state.js'
+import {explain, readRemote} from '../../../src/sync/remote-state.js'
+import {fingerprint} from '../../../src/sync/state-model.js'
 
 const SERVER = 'http://127.0.0.1:1'
 const URL = `${SERVER}/api/maps/m/`
@@ -106,5 +108,72 @@ describe('explain: a trusted read against what gridsync left', () => {
     const {refuted, conflicts} = explain(read, record)
     assert.deepEqual(refuted, [])
     assert.deepEqual(conflicts.sort(), ['observer "X" was added at (0,0)', 'obstacle (2,2) was added'])
+  })
+})
+
+describe('a journal written by an earlier version', () => {
+  const FIXTURE = fileURLToPath(new globalThis.URL('../../fixtures/journal/earlier-push.ndjson', import.meta.url))
+  const FIXTURE_URL = `${SERVER}/api/maps/m/`
+  // The starting point recorded in the fixture: the server's answer the push was planned from.
+  const answered: RemoteMap = {
+    name: 'M',
+    slug: 'm',
+    url: FIXTURE_URL,
+    width: 101,
+    height: 12,
+    observers: [
+      {name: 'Obs B', slug: 'obs-b', url: `${FIXTURE_URL}observers/obs-b/`, x: 5, y: 5, vision: 6},
+      {name: 'Obs A', slug: 'obs-a', url: `${FIXTURE_URL}observers/obs-a/`, x: 1, y: 2, vision: null},
+    ],
+    obstacles: [{x: 100, y: 11}, {x: 9, y: 0}, {x: 10, y: 0}, {x: 0, y: 10}, {x: 1, y: 0}, {x: 0, y: 9}, {x: 100, y: 0}, {x: 9, y: 0}, {x: 0, y: 0}, {x: 10, y: 1}],
+  }
+  const left = [{x: 10, y: 0}, {x: 0, y: 10}, {x: 1, y: 0}, {x: 0, y: 9}, {x: 100, y: 0}, {x: 0, y: 0}, {x: 10, y: 1}, {x: 50, y: 6}, {x: 100, y: 11}]
+
+  let dir: string
+  let at: number
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gridsync-journal-'))
+    await mkdir(path.join(dir, STATE_DIR))
+    await copyFile(FIXTURE, Journal.pathFor(dir))
+    const {journal} = await Journal.load(dir)
+    at = Date.parse(journal.recordsFor(SERVER).get('M')!.at)
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  const read = async (answer: RemoteMap, now: number) => {
+    const {journal} = await Journal.load(dir)
+    const client = {
+      listMaps: async () => [{name: 'M', slug: 'm', url: FIXTURE_URL, width: answer.width, height: answer.height}],
+      getMap: async () => answer,
+    }
+    return readRemote(client, {details: new Set(['M']), records: journal.recordsFor(SERVER), staleWindowMs: 360_000, now, concurrency: 1})
+  }
+
+  it('replays into the state its writes left, in the order it was always given', async () => {
+    const {journal, warning} = await Journal.load(dir)
+    const record = journal.recordsFor(SERVER).get('M')!
+    assert.equal(warning, undefined)
+    assert.equal(record.before, fingerprint(answered))
+    assert.deepEqual(record.after!.obstacles, left)
+    assert.deepEqual(record.writes.map((w) => [w.op.id, w.state]), [[0, 'acknowledged'], [1, 'acknowledged'], [2, 'acknowledged'], [3, 'acknowledged']])
+    assert.deepEqual(journal.interruptedRuns(), [])
+  })
+
+  it('recognises a stale answer by the fingerprint it recorded, and plans from its record', async () => {
+    const {entries} = await read(structuredClone(answered), at + 1000)
+    assert.equal(entries[0]!.source, 'journal')
+    assert.deepEqual(entries[0]!.details!.obstacles, left)
+    const late = await read(structuredClone(answered), at + 400_000)
+    assert.equal(late.entries[0]!.source, 'server', 'past the stale window the answer is trusted')
+  })
+
+  it("finds the acknowledged delete the server did not carry out, and someone else's obstacle", async () => {
+    const answer = {...structuredClone(answered), obstacles: [...left, {x: 9, y: 0}, {x: 3, y: 3}]}
+    const {entries} = await read(answer, at + 1000)
+    assert.equal(entries[0]!.source, 'server')
+    assert.deepEqual(entries[0]!.refuted!.map((op) => op.id), [0])
+    assert.deepEqual(entries[0]!.conflicts, ['obstacle (3,3) was added'])
   })
 })

@@ -1,13 +1,21 @@
 import assert from 'node:assert/strict'
+import {createHash} from 'node:crypto'
 import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {type Position, positionKey, type RemoteMap} from '../../../src/model/types.js'
+import {type GridMap, type Position, positionKey, type RemoteMap} from '../../../src/model/types.js'
 import type {Operation} from '../../../src/sync/plan-types.js'
-import {applyToModel, differences} from '../../../src/sync/state-model.js'
+import {applyToModel, differences, fingerprint} from '../../../src/sync/state-model.js'
 
 const URL = 'http://127.0.0.1:1/api/maps/m/'
+
+/** The fingerprint as first defined, on one string made of everything: journals written since hold these values. */
+function fingerprintAsDefined(map: GridMap): string {
+  const observers = [...map.observers].map((o) => [o.name, o.x, o.y, o.vision]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))
+  const canonical = JSON.stringify([map.name, map.width, map.height, observers, map.obstacles.map(positionKey).sort()])
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32)
+}
 
 /** Obstacles by position in a Map, as the state after operations was first computed: the order to keep. */
 function obstaclesAsDefined(before: readonly Position[], ops: readonly Operation[]): Position[] {
@@ -24,6 +32,42 @@ function obstaclesAsDefined(before: readonly Position[], ops: readonly Operation
 function map(obstacles: Position[], size = {width: 101, height: 12}): RemoteMap {
   return {name: 'M', slug: 'm', url: URL, ...size, observers: [{name: 'Obs', slug: 'obs', url: `${URL}observers/obs/`, x: 5, y: 5, vision: 6}], obstacles}
 }
+
+const coordinate = fc.oneof({weight: 6, arbitrary: fc.nat(12)}, {weight: 1, arbitrary: fc.constantFrom(99, 100, 101, 1000, 123_456)})
+const position = fc.record({x: coordinate, y: coordinate})
+
+describe('fingerprint', () => {
+  it('is the value earlier versions computed and wrote to journals', () => {
+    const obstacles = [{x: 100, y: 11}, {x: 9, y: 0}, {x: 10, y: 0}, {x: 0, y: 10}, {x: 1, y: 0}, {x: 0, y: 9}, {x: 100, y: 0}, {x: 9, y: 0}, {x: 0, y: 0}, {x: 10, y: 1}]
+    const observers = [
+      {name: 'Obs B', slug: 'obs-b', url: '', x: 5, y: 5, vision: 6},
+      {name: 'Obs A', slug: 'obs-a', url: '', x: 1, y: 2, vision: null},
+    ]
+    assert.equal(fingerprint({...map(obstacles), observers}), '8337b5a3a314a4e2cfb2137eda43d4f4')
+    assert.equal(fingerprint({name: 'E', width: 1, height: 1, observers: [], obstacles: []}), '20310330c4369746f1db53be81c80fea')
+    const unusual = {name: 'Täällä "q" \\ 😀', width: 3, height: 2, observers: [{name: 'ö,1', x: 2, y: 1, vision: 2.5}], obstacles: [{x: 2, y: 0}]}
+    assert.equal(fingerprint(unusual), 'c7a3bb557a88d0a593815702191e92a4')
+  })
+
+  it('is the fingerprint as first defined, for any map (property-based)', () => {
+    fc.assert(
+      fc.property(fc.array(position, {maxLength: 300}), fc.string(), (obstacles, name) => {
+        const m = {...map(obstacles), name}
+        assert.equal(fingerprint(m), fingerprintAsDefined(m))
+      }),
+    )
+  })
+
+  it('is the same for the same map in any order, and differs for a repeat, a resize or a moved obstacle', () => {
+    const obstacles = Array.from({length: 20_000}, (_, i) => ({x: (i * 7) % 2000, y: Math.floor(i / 10)}))
+    const fp = fingerprint(map(obstacles, {width: 2000, height: 2000}))
+    assert.equal(fingerprint(map(obstacles.toReversed(), {width: 2000, height: 2000})), fp)
+    assert.notEqual(fingerprint(map([...obstacles, obstacles[0]!], {width: 2000, height: 2000})), fp)
+    assert.notEqual(fingerprint(map(obstacles, {width: 2000, height: 2001})), fp)
+    assert.notEqual(fingerprint(map([{x: 1999, y: 1999}, ...obstacles.slice(1)], {width: 2000, height: 2000})), fp)
+    assert.equal(fingerprint(undefined), null)
+  })
+})
 
 describe('applyToModel', () => {
   type OpBody = Operation extends infer O ? (O extends Operation ? Omit<O, 'id' | 'map' | 'phase' | 'dependsOn' | 'reason'> : never) : never
