@@ -14,7 +14,7 @@ import type {Observer, Position, RemoteMap, RemoteMapSummary, RemoteObserver} fr
 import {ApiOptionError, ContractError, HttpError, NetworkError, VersionMismatchError} from './errors.js'
 import {describeConnectionFailure} from './failures.js'
 import {DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy} from './retry.js'
-import {ApiSpecSchema, ErrorBodySchema, ListingSchema, MapSchema, ObserverSchema, describeIssues} from './schemas.js'
+import {ApiSpecSchema, ErrorBodySchema, ListingSchema, ObserverSchema, describeIssues, parseMap} from './schemas.js'
 import {tlsAgentOptions, type TlsSettings} from './tls.js'
 import {ServerUrl, under} from './urls.js'
 
@@ -142,7 +142,7 @@ export class APIDataSource {
   async apiVersion(): Promise<string> {
     const url = this.server.url('/apispec_1.json')
     try {
-      return (await this.getJson(url, ApiSpecSchema)).info.version
+      return (await this.getJson(url, (d) => ApiSpecSchema.safeParse(d))).info.version
     } catch (err) {
       // A server without the API description is not the server the contract describes.
       if (err instanceof HttpError && err.status < 500) {
@@ -164,12 +164,12 @@ export class APIDataSource {
   }
 
   async listMaps(): Promise<RemoteMapSummary[]> {
-    const listing = await this.getJson(this.server.url('/api/maps/'), ListingSchema)
+    const listing = await this.getJson(this.server.url('/api/maps/'), (d) => ListingSchema.safeParse(d))
     return listing.maps.map((m) => ({name: m.name, slug: m.slug, width: m.width, height: m.height, url: this.mapUrl(m.slug)}))
   }
 
   async getMap(url: string): Promise<RemoteMap> {
-    const map = await this.getJson(url, MapSchema)
+    const map = await this.getJson(url, parseMap)
     return {
       name: map.name,
       slug: map.slug,
@@ -177,12 +177,12 @@ export class APIDataSource {
       height: map.height,
       url,
       observers: map.observers.map((o) => observerOf(o, this.observerUrl(url, o.slug))),
-      obstacles: map.obstacles.map((p) => ({x: p.x, y: p.y})),
+      obstacles: map.obstacles,
     }
   }
 
   async getObserver(url: string): Promise<RemoteObserverDetail> {
-    const o = await this.getJson(url, ObserverSchema)
+    const o = await this.getJson(url, (d) => ObserverSchema.safeParse(d))
     return {
       ...observerOf(o, url),
       mapName: o.map_name,
@@ -232,7 +232,7 @@ export class APIDataSource {
     this.agents.https.destroy()
   }
 
-  private async getJson<S extends z.ZodType>(url: string, schema: S): Promise<z.output<S>> {
+  private async getJson<T>(url: string, parse: (data: unknown) => z.ZodSafeParseResult<T>): Promise<T> {
     const answer = await this.send('GET', url)
     const endpoint = `GET ${url}`
     let data: unknown
@@ -242,7 +242,7 @@ export class APIDataSource {
       const type = answer.headers['content-type'] ?? 'no content type'
       throw new ContractError(endpoint, `the body is not JSON (${type})`)
     }
-    const parsed = schema.safeParse(data)
+    const parsed = parse(data)
     if (!parsed.success) throw new ContractError(endpoint, describeIssues(parsed.error))
     return parsed.data
   }
