@@ -1,8 +1,9 @@
 import {randomUUID} from 'node:crypto'
-import {type FileHandle, mkdir, open, readFile, rename, stat, writeFile} from 'node:fs/promises'
+import {type FileHandle, mkdir, open, readFile, rename, stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {RemoteMap} from '../model/types.js'
+import {batched, jsonPieces} from './json-pieces.js'
 import type {Operation} from './plan-types.js'
 import type {OpOutcome, OpResult, Verdict} from './result-types.js'
 import {applyToModel} from './state-model.js'
@@ -76,6 +77,8 @@ export const STATE_DIR = '.gridsync'
 const JOURNAL_FILE = 'journal.ndjson'
 /** Past this size the journal is compacted to one record a map when a run opens it. */
 const COMPACT_BYTES = 4 * 1024 * 1024
+/** Lines are written in buffers of about this size, never made into one string: a line can be megabytes long. */
+const WRITE_BYTES = 64 * 1024
 
 /** What one run wrote to one map, while replaying. */
 interface MapRun {
@@ -234,6 +237,11 @@ export class Journal {
     return bad
   }
 
+  /** The compacted journal, one record a map, in pieces. */
+  private *recordLines(): Generator<string> {
+    for (const [server, maps] of this.records) for (const [map, record] of maps) yield* lineOf({t: 'record', server, map, record})
+  }
+
   /** Rewrites a large journal as one record a map, atomically (the caller holds the lock). */
   private async compactIfLarge(): Promise<void> {
     const size = await stat(this.file).then(
@@ -241,15 +249,22 @@ export class Journal {
       () => 0,
     )
     if (size < COMPACT_BYTES) return
-    const lines: string[] = []
-    for (const [server, maps] of this.records) {
-      for (const [map, record] of maps) lines.push(JSON.stringify({t: 'record', server, map, record} satisfies Event))
+    const tmp = `${this.file}.${process.pid}.tmp`
+    const handle = await open(tmp, 'w')
+    try {
+      for (const text of batched(this.recordLines(), WRITE_BYTES)) await handle.write(text)
+    } finally {
+      await handle.close()
     }
 
-    const tmp = `${this.file}.${process.pid}.tmp`
-    await writeFile(tmp, lines.map((l) => `${l}\n`).join(''))
     await rename(tmp, this.file)
   }
+}
+
+/** One event as a line of JSON, in pieces: the state of a large map is megabytes of text. */
+function* lineOf(event: Event): Generator<string> {
+  yield* jsonPieces(event)
+  yield '\n'
 }
 
 /**
@@ -279,7 +294,7 @@ function recordOf(mr: MapRun): JournalRecord {
  * fsync: operations sent at the same moment wait for one disk write together.
  */
 export class JournalWriter {
-  private pending: string[] = []
+  private pending: Buffer[] = []
   private flushing: Promise<void> | undefined
   private failed: Error | undefined
 
@@ -289,7 +304,7 @@ export class JournalWriter {
   ) {}
 
   append(event: Event): void {
-    this.pending.push(`${JSON.stringify(event)}\n`)
+    for (const text of batched(lineOf(event), WRITE_BYTES)) this.pending.push(Buffer.from(text))
   }
 
   /** Records a map's starting point for this run, before any operation on it. */
@@ -324,10 +339,10 @@ export class JournalWriter {
     if (this.failed) throw this.failed
     while (this.flushing) await this.flushing
     if (this.pending.length === 0) return
-    const lines = this.pending.join('')
+    const lines = this.pending
     this.pending = []
     this.flushing = (async () => {
-      await this.handle.appendFile(lines)
+      await this.handle.writev(lines)
       await this.handle.datasync()
     })()
       .catch((error: Error) => {

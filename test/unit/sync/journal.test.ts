@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {appendFile, copyFile, mkdir, mkdtemp, readFile, rm} from 'node:fs/promises'
+import {appendFile, copyFile, mkdir, mkdtemp, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -175,5 +175,42 @@ describe('a journal written by an earlier version', () => {
     assert.equal(entries[0]!.source, 'server')
     assert.deepEqual(entries[0]!.refuted!.map((op) => op.id), [0])
     assert.deepEqual(entries[0]!.conflicts, ['obstacle (3,3) was added'])
+  })
+})
+
+describe('compacting a large journal', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gridsync-journal-'))
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  it('rewrites it as one record a map, which replays into the same state', async () => {
+    // A 2,000x2,000 map with every 16th tile an obstacle: its starting point alone is over 4 MB of text.
+    const obstacles = Array.from({length: 250_000}, (_, i) => ({x: (i * 16) % 2000, y: Math.floor((i * 16) / 2000)}))
+    const big: RemoteMap = {...BASE, width: 2000, height: 2000, obstacles: [...obstacles, {x: 1999, y: 1999}]}
+    const first = await Journal.load(dir)
+    const w = await first.journal.begin(SERVER, 'push')
+    w.startMap('M', {url: URL, before: 'fp', base: big})
+    w.startMap('Small', {url: `${SERVER}/api/maps/small/`, before: null})
+    const ops = [op(0, {kind: 'deleteObstacle', position: {x: 1999, y: 1999}}), op(1, {kind: 'createObstacle', position: {x: 1, y: 1999}})]
+    for (const o of ops) await w.intend(o)
+    for (const o of ops) w.outcome({op: o, outcome: 'applied', durationMs: 1})
+    await w.end(0)
+    assert.ok((await stat(Journal.pathFor(dir))).size > 4 * 1024 * 1024)
+
+    const {journal} = await Journal.load(dir)
+    const before = journal.recordsFor(SERVER)
+    await (await journal.begin(SERVER, 'push')).end(0)
+    const lines = (await readFile(Journal.pathFor(dir), 'utf8')).split('\n').filter((l) => l !== '')
+    const events = lines.map((l) => JSON.parse(l) as {t: string; map?: string; record?: unknown})
+    assert.deepEqual(events.map((e) => [e.t, e.map]), [['record', 'M'], ['record', 'Small'], ['run', undefined], ['end', undefined]])
+    assert.equal(lines[0], JSON.stringify({t: 'record', server: SERVER, map: 'M', record: before.get('M')}))
+
+    const {journal: again} = await Journal.load(dir)
+    assert.deepEqual(again.recordsFor(SERVER), before)
+    assert.deepEqual(again.recordsFor(SERVER).get('M')!.after!.obstacles, [...obstacles, {x: 1, y: 1999}])
   })
 })
