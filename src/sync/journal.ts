@@ -45,6 +45,19 @@ export interface JournalRecord {
   writes: JournalWrite[]
 }
 
+/** Where a run starts on a map: see JournalWriter.startMap(). */
+export interface MapStart {
+  url: string
+  /** Fingerprint of the server's answer the writes are planned from; null: the map is absent. */
+  before: string | null
+  /** The state the writes are planned from. */
+  base?: RemoteMap
+  /** Writes of earlier runs that `base` already reflects. */
+  carry?: JournalWrite[]
+  /** Deletes acknowledged earlier that a read refuted. */
+  refuted?: Operation[]
+}
+
 /** A run that started and never recorded its end. */
 export interface InterruptedRun {
   run: string
@@ -137,10 +150,15 @@ export class Journal {
     return this.interrupted
   }
 
-  /** Starts appending a run's events; compacts the file first when it has grown large. */
+  /**
+   * Starts appending a run's events; compacts the file first when it has grown large.
+   * The records are dropped then (the state of a large map is tens of MB): a run reads
+   * what it needs of them before it begins.
+   */
   async begin(server: string, command: string): Promise<JournalWriter> {
     await mkdir(path.dirname(this.file), {recursive: true})
     await this.compactIfLarge()
+    this.records.clear()
     const handle = await open(this.file, 'a')
     const writer = new JournalWriter(handle, randomUUID())
     writer.append({t: 'run', run: writer.run, server, command, at: new Date().toISOString(), pid: process.pid})
@@ -308,7 +326,7 @@ export class JournalWriter {
   }
 
   /** Records a map's starting point for this run, before any operation on it. */
-  startMap(map: string, start: {url: string; before: string | null; base?: RemoteMap; carry?: JournalWrite[]; refuted?: Operation[]}): void {
+  startMap(map: string, start: MapStart): void {
     const {url, before, base, carry, refuted} = start
     this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, refuted, at: new Date().toISOString()})
   }

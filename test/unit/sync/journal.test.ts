@@ -82,6 +82,26 @@ describe('journal', () => {
   })
 })
 
+describe('reading the journal', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gridsync-journal-'))
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  it('gives up its records when a run begins: the run has read them', async () => {
+    const {journal} = await Journal.load(dir)
+    await (await journal.begin(SERVER, 'push')).end(0)
+    await appendFile(Journal.pathFor(dir), `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record: {url: URL, before: null, after: BASE, at: new Date().toISOString(), run: 'r', writes: []}})}\n`)
+    const {journal: again} = await Journal.load(dir)
+    assert.equal(again.recordsFor(SERVER).size, 1)
+    await (await again.begin(SERVER, 'push')).end(0)
+    assert.equal(again.recordsFor(SERVER).size, 0)
+  })
+})
+
 describe('explain: a trusted read against what gridsync left', () => {
   const left: RemoteMap = {...BASE, obstacles: [{x: 1, y: 1}]}
   const record = {
