@@ -1,5 +1,6 @@
 import {randomUUID} from 'node:crypto'
-import {type FileHandle, mkdir, open, readFile, rename, stat} from 'node:fs/promises'
+import {createReadStream} from 'node:fs'
+import {type FileHandle, mkdir, open, rename, stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {RemoteMap} from '../model/types.js'
@@ -93,21 +94,23 @@ const COMPACT_BYTES = 4 * 1024 * 1024
 /** Lines are written in buffers of about this size, never made into one string: a line can be megabytes long. */
 const WRITE_BYTES = 64 * 1024
 
-/** What one run wrote to one map, while replaying. */
+/** What one run wrote to one map, while replaying; its starting point is kept apart (see replay()). */
 interface MapRun {
   server: string
   url: string
   before: string | null
-  base: RemoteMap | null
   at: string
   run: string
-  /** Writes of earlier runs that `base` already reflects (it came from their record): theirs, not someone else's. */
+  /** Writes of earlier runs that the starting point already reflects (it came from their record): theirs, not someone else's. */
   carry: JournalWrite[]
   /** Deletes an earlier run had acknowledged that a later read refuted: still counted as done, never sent again. */
   refuted: Operation[]
   ops: Map<number, Operation>
   outcomes: Map<number, {outcome: OpOutcome; url?: string}>
 }
+
+/** The latest of a map while replaying: a run's writes from their starting point, or a compacted record. */
+type Latest = {server: string; map: string} & ({mapRun: MapRun; base: RemoteMap | null} | {record: JournalRecord})
 
 export class Journal {
   private readonly records = new Map<string, Map<string, JournalRecord>>()
@@ -125,15 +128,8 @@ export class Journal {
   /** Reads and replays the journal. A missing file is empty; a torn last line (power loss) is skipped. */
   static async load(mapsDir: string): Promise<{journal: Journal; warning?: string}> {
     const file = Journal.pathFor(mapsDir)
-    let text = ''
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-
     const journal = new Journal(file, [])
-    const bad = journal.replay(text)
+    const bad = await journal.replay(linesOf(file))
     const warning =
       bad > 0 ? `${file}: ${bad} unreadable line${bad === 1 ? '' : 's'} skipped (a run cut off mid-write, or the file was edited)` : undefined
     if (warning) journal.warnings.push(warning)
@@ -165,20 +161,21 @@ export class Journal {
     return writer
   }
 
-  private replay(text: string): number {
+  private async replay(lines: AsyncIterable<string>): Promise<number> {
     const runs = new Map<string, {server: string; command: string; at: string; ended: boolean}>()
     const mapRuns = new Map<string, MapRun>()
     const opMap = new Map<string, MapRun>()
-    // The latest writes per server and map: computed into records once, at the end.
-    const latest = new Map<string, {server: string; map: string; last: MapRun | JournalRecord}>()
-    const note = (server: string, map: string, last: MapRun | JournalRecord): void => {
-      const key = `${server}\n${map}`
+    // The latest writes per server and map, computed into records once, at the end. Only
+    // the latest starting point of each map is kept: that of a large map is tens of MB.
+    const latest = new Map<string, Latest>()
+    const note = (entry: Latest): void => {
+      const key = `${entry.server}\n${entry.map}`
       latest.delete(key)
-      latest.set(key, {server, map, last})
+      latest.set(key, entry)
     }
 
     let bad = 0
-    for (const line of text.split('\n')) {
+    for await (const line of lines) {
       if (line.trim() === '') continue
       let e: Event
       try {
@@ -197,9 +194,9 @@ export class Journal {
         case 'map': {
           const server = runs.get(e.run)?.server
           if (server === undefined) break
-          const mr: MapRun = {server, url: e.url, before: e.before, base: e.base, carry: e.carry ?? [], refuted: e.refuted ?? [], at: e.at, run: e.run, ops: new Map(), outcomes: new Map()}
+          const mr: MapRun = {server, url: e.url, before: e.before, carry: e.carry ?? [], refuted: e.refuted ?? [], at: e.at, run: e.run, ops: new Map(), outcomes: new Map()}
           mapRuns.set(`${e.run}\n${e.map}`, mr)
-          note(server, e.map, mr)
+          note({server, map: e.map, mapRun: mr, base: e.base})
           break
         }
 
@@ -226,7 +223,7 @@ export class Journal {
         }
 
         case 'record': {
-          note(e.server, e.map, e.record)
+          note({server: e.server, map: e.map, record: e.record})
           break
         }
 
@@ -236,10 +233,10 @@ export class Journal {
       }
     }
 
-    for (const {server, map, last} of latest.values()) {
-      let maps = this.records.get(server)
-      if (!maps) this.records.set(server, (maps = new Map()))
-      maps.set(map, 'ops' in last ? recordOf(last) : last)
+    for (const entry of latest.values()) {
+      let maps = this.records.get(entry.server)
+      if (!maps) this.records.set(entry.server, (maps = new Map()))
+      maps.set(entry.map, 'record' in entry ? entry.record : recordOf(entry.mapRun, entry.base))
     }
 
     // Runs cut off since the last one that finished (older ones were reported then).
@@ -279,6 +276,31 @@ export class Journal {
   }
 }
 
+/**
+ * The lines of a file, none when it does not exist. Read a piece at a time, never whole:
+ * a line can be megabytes long, and a journal holds several such.
+ */
+async function* linesOf(file: string): AsyncGenerator<string> {
+  let pieces: string[] = []
+  try {
+    for await (const chunk of createReadStream(file, {encoding: 'utf8'}) as AsyncIterable<string>) {
+      let start = 0
+      for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
+        pieces.push(chunk.slice(start, end))
+        yield pieces.join('')
+        pieces = []
+        start = end + 1
+      }
+
+      pieces.push(chunk.slice(start))
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+
+  yield pieces.join('')
+}
+
 /** One event as a line of JSON, in pieces: the state of a large map is megabytes of text. */
 function* lineOf(event: Event): Generator<string> {
   yield* jsonPieces(event)
@@ -291,7 +313,7 @@ function* lineOf(event: Event): Generator<string> {
  * run was killed first): counting those as done can only delay a write until a trusted
  * read shows it missing, while counting them as not done could duplicate it.
  */
-function recordOf(mr: MapRun): JournalRecord {
+function recordOf(mr: MapRun, base: RemoteMap | null): JournalRecord {
   const done: JournalWrite[] = []
   const urls = new Map<number, string>()
   for (const [id, op] of mr.ops) {
@@ -302,7 +324,7 @@ function recordOf(mr: MapRun): JournalRecord {
   }
 
   const refuted = mr.refuted.map((op): JournalWrite => ({op, state: 'acknowledged'}))
-  const after = applyToModel(mr.base ?? undefined, [...mr.refuted, ...done.map((w) => w.op)], urls)
+  const after = applyToModel(base ?? undefined, [...mr.refuted, ...done.map((w) => w.op)], urls)
   return {url: after?.url ?? mr.url, before: mr.before, after: after ?? null, at: mr.at, run: mr.run, writes: [...mr.carry, ...refuted, ...done]}
 }
 

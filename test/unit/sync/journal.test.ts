@@ -91,6 +91,20 @@ describe('reading the journal', () => {
     await rm(dir, {recursive: true, force: true})
   })
 
+  it('reads lines longer than a read, with characters of every width cut anywhere', async () => {
+    // 9 bytes a repeat (2, 3 and 4 bytes a character): one of the nine paddings puts a read's end inside a character.
+    const name = 'ä€😀'.repeat(20_000)
+    for (let padding = 0; padding < 9; padding++) {
+      const {journal} = await Journal.load(dir)
+      const w = await journal.begin(SERVER, 'push')
+      w.startMap('M', {url: `${URL}${'p'.repeat(padding)}`, before: 'fp', base: {...BASE, observers: [{name, slug: 'o', url: `${URL}observers/o/`, x: 1, y: 1, vision: null}]}})
+      await w.end(0)
+      const {journal: again, warning} = await Journal.load(dir)
+      assert.equal(warning, undefined)
+      assert.equal(again.recordsFor(SERVER).get('M')!.after!.observers[0]!.name, name)
+    }
+  })
+
   it('gives up its records when a run begins: the run has read them', async () => {
     const {journal} = await Journal.load(dir)
     await (await journal.begin(SERVER, 'push')).end(0)
@@ -99,6 +113,24 @@ describe('reading the journal', () => {
     assert.equal(again.recordsFor(SERVER).size, 1)
     await (await again.begin(SERVER, 'push')).end(0)
     assert.equal(again.recordsFor(SERVER).size, 0)
+  })
+
+  it('keeps to the latest starting point of a map, whichever came first', async () => {
+    const {journal} = await Journal.load(dir)
+    for (const x of [0, 1, 2]) {
+      const w = await journal.begin(SERVER, 'push')
+      w.startMap('M', {url: URL, before: `fp${x}`, base: {...BASE, obstacles: [{x, y: 0}]}})
+      await w.end(0)
+    }
+
+    const record = {url: URL, before: 'fp3', after: {...BASE, obstacles: [{x: 3, y: 0}]}, at: new Date().toISOString(), run: 'r', writes: []}
+    await appendFile(Journal.pathFor(dir), `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record})}\n`)
+    const w = await journal.begin(SERVER, 'push')
+    w.startMap('M', {url: URL, before: 'fp4', base: {...BASE, obstacles: [{x: 4, y: 0}]}})
+    await w.end(0)
+    const {journal: again} = await Journal.load(dir)
+    assert.equal(again.recordsFor(SERVER).get('M')!.before, 'fp4')
+    assert.deepEqual(again.recordsFor(SERVER).get('M')!.after!.obstacles, [{x: 4, y: 0}])
   })
 })
 
