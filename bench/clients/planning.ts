@@ -9,7 +9,7 @@
  */
 import {readFile} from 'node:fs/promises'
 
-import {MapSchema} from '../../src/api/schemas.js'
+import {parseMap} from '../../src/api/schemas.js'
 import {loadMapsDir} from '../../src/format/index.js'
 import type {GridMap, RemoteMap, RemoteMapSummary} from '../../src/model/types.js'
 import {slugify} from '../../src/sandbox/index.js'
@@ -39,13 +39,10 @@ async function main(): Promise<void> {
       const started = performance.now()
       const body = answers.get(url)
       if (body === undefined) throw new Error(`no answer for ${url}`)
-      const map = MapSchema.parse(JSON.parse(body))
-      const read: RemoteMap = {
-        ...map,
-        url,
-        observers: map.observers.map((o) => ({...o, url: `${url}observers/${o.slug}/`})),
-        obstacles: map.obstacles.map((p) => ({x: p.x, y: p.y})),
-      }
+      const parsed = parseMap(JSON.parse(body))
+      if (!parsed.success) throw parsed.error
+      const map = parsed.data
+      const read: RemoteMap = {...map, url, observers: map.observers.map((o) => ({...o, url: `${url}observers/${o.slug}/`}))}
       decodeMs += performance.now() - started
       return read
     },

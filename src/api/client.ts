@@ -166,7 +166,7 @@ export class APIDataSource {
   async apiVersion(): Promise<string> {
     const url = this.server.url('/apispec_1.json')
     try {
-      return (await this.getJson(url, (s) => s.ApiSpecSchema)).info.version
+      return (await this.getJson(url, (s, d) => s.ApiSpecSchema.safeParse(d))).info.version
     } catch (err) {
       // A server without the API description is not the server the contract describes.
       if (err instanceof HttpError && err.status < 500) {
@@ -188,12 +188,12 @@ export class APIDataSource {
   }
 
   async listMaps(): Promise<RemoteMapSummary[]> {
-    const listing = await this.getJson(this.server.url('/api/maps/'), (s) => s.ListingSchema)
+    const listing = await this.getJson(this.server.url('/api/maps/'), (s, d) => s.ListingSchema.safeParse(d))
     return listing.maps.map((m) => ({name: m.name, slug: m.slug, width: m.width, height: m.height, url: this.mapUrl(m.slug)}))
   }
 
   async getMap(url: string): Promise<RemoteMap> {
-    const map = await this.getJson(url, (s) => s.MapSchema)
+    const map = await this.getJson(url, (s, d) => s.parseMap(d))
     return {
       name: map.name,
       slug: map.slug,
@@ -201,12 +201,12 @@ export class APIDataSource {
       height: map.height,
       url,
       observers: map.observers.map((o) => observerOf(o, this.observerUrl(url, o.slug))),
-      obstacles: map.obstacles.map((p) => ({x: p.x, y: p.y})),
+      obstacles: map.obstacles,
     }
   }
 
   async getObserver(url: string): Promise<RemoteObserverDetail> {
-    const o = await this.getJson(url, (s) => s.ObserverSchema)
+    const o = await this.getJson(url, (s, d) => s.ObserverSchema.safeParse(d))
     return {
       ...observerOf(o, url),
       mapName: o.map_name,
@@ -256,9 +256,8 @@ export class APIDataSource {
     this.agents.https.destroy()
   }
 
-  private async getJson<S extends z.ZodType>(url: string, schemaOf: (schemas: Schemas) => S): Promise<z.output<S>> {
+  private async getJson<T>(url: string, parse: (schemas: Schemas, data: unknown) => z.ZodSafeParseResult<T>): Promise<T> {
     const [answer, schemas] = await Promise.all([this.send('GET', url), loadSchemas()])
-    const schema = schemaOf(schemas)
     const endpoint = `GET ${url}`
     let data: unknown
     try {
@@ -267,7 +266,7 @@ export class APIDataSource {
       const type = answer.headers['content-type'] ?? 'no content type'
       throw new ContractError(endpoint, `the body is not JSON (${type})`)
     }
-    const parsed = schema.safeParse(data)
+    const parsed = parse(schemas, data)
     if (!parsed.success) throw new ContractError(endpoint, schemas.describeIssues(parsed.error))
     return parsed.data
   }

@@ -34,14 +34,62 @@ const ObserverFields = {
   vision: z.number().nonnegative().nullable(),
 }
 
-export const MapSchema = z.object({
+/** A map answer but its obstacles, which parseMap() checks by hand. */
+const MapHeadSchema = z.object({
   name: z.string(),
   slug,
   width: count,
   height: count,
   observers: z.array(z.object(ObserverFields)),
+})
+
+export const MapSchema = MapHeadSchema.extend({
   obstacles: z.array(z.object({x: count, y: count})),
 })
+
+export type MapAnswer = z.output<typeof MapSchema>
+
+/**
+ * A map answer checked exactly as MapSchema checks it, without copying the obstacles:
+ * a large map has hundreds of thousands, and each one the schema copies is a new
+ * object. They are checked by hand instead and kept as JSON.parse made them; one with
+ * other keys, or with y before x, is replaced by just {x, y}, in place (`data` is taken
+ * over). Any fault runs the whole schema, so that the issues reported are its own.
+ */
+export function parseMap(data: unknown): z.ZodSafeParseResult<MapAnswer> {
+  const head = MapHeadSchema.safeParse(data)
+  const obstacles = head.success ? checkedObstacles((data as {obstacles?: unknown}).obstacles) : undefined
+  if (head.success && obstacles) return {success: true, data: {...head.data, obstacles}}
+  return MapSchema.safeParse(data)
+}
+
+/** The list itself when every entry is an {x, y} of counts; undefined otherwise. */
+function checkedObstacles(list: unknown): MapAnswer['obstacles'] | undefined {
+  if (!Array.isArray(list)) return undefined
+  // An indexed loop: entries() would make a pair for each obstacle.
+  for (let i = 0; i < list.length; i++) {
+    const p: unknown = list[i]
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) return undefined
+    const {x, y} = p as Record<string, unknown>
+    if (!isCount(x) || !isCount(y)) return undefined
+    if (!isJustXY(p)) list[i] = {x, y}
+  }
+
+  return list as MapAnswer['obstacles']
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+}
+
+const XY = ['x', 'y']
+
+/** Whether an object that has x and y has them in that order, and nothing else: what the schema would make of it. */
+function isJustXY(p: object): boolean {
+  let n = 0
+  for (const key in p) if (key !== XY[n++]) return false
+  return true
+}
 
 export const ObserverSchema = z.object({
   ...ObserverFields,

@@ -144,7 +144,9 @@ class FileParser {
   }
 
   private readGrid(rows: Line[]): Grid {
-    const obstacles: Position[] = []
+    // Sized from the start: a large map has hundreds of thousands, and a growing array leaves its old copies behind.
+    const obstacles = new Array<Position>(countObstacles(rows))
+    let placed = 0
     const symbols = new Map<string, Spot>()
     const widths: number[] = []
     for (let y = 0; y < rows.length; y++) {
@@ -159,7 +161,7 @@ class FileParser {
           continue
         }
         if (c === HASH) {
-          obstacles.push({x, y})
+          obstacles[placed++] = {x, y}
           i++
           continue
         }
@@ -314,6 +316,13 @@ function noteStray(stray: Stray | undefined, ch: string, column: number): Stray 
   if (!stray) return {ch, column, count: 1}
   stray.count++
   return stray
+}
+
+/** The "#" characters of the grid rows: one obstacle each. */
+function countObstacles(rows: Line[]): number {
+  let n = 0
+  for (const {text} of rows) for (let i = text.indexOf('#'); i >= 0; i = text.indexOf('#', i + 1)) n++
+  return n
 }
 
 function splitLines(text: string): string[] {

@@ -5,6 +5,7 @@
  * approximately: parseMap(writeMap(map).text) always gives back the same map.
  */
 
+import {PositionSet, uniquePositions} from '../model/positions.js'
 import {type GridMap, type Observer, type Position, positionKey} from '../model/types.js'
 import {nameProblem} from './names.js'
 import {isSymbol, symbolSequence} from './symbols.js'
@@ -74,7 +75,7 @@ function placementProblems(map: GridMap): string[] {
       `${many ? `${outsideObstacles.length} obstacles are` : 'an obstacle is'} outside the ${size} map: ${listPositions(outsideObstacles)}`,
     )
   }
-  const obstacles = new Set(map.obstacles.map(positionKey))
+  const obstacles = PositionSet.of(map.obstacles)
   const byTile = new Map<string, Observer[]>()
   for (const observer of map.observers) {
     if (!inside(observer)) {
@@ -82,7 +83,7 @@ function placementProblems(map: GridMap): string[] {
       continue
     }
     const key = positionKey(observer)
-    if (obstacles.has(key)) problems.push(`observer "${observer.name}" stands on an obstacle at ${showPosition(observer)}`)
+    if (obstacles.has(observer)) problems.push(`observer "${observer.name}" stands on an obstacle at ${showPosition(observer)}`)
     const sharing = byTile.get(key)
     if (sharing) sharing.push(observer)
     else byTile.set(key, [observer])
@@ -143,12 +144,7 @@ function render(map: GridMap, symbols: ReadonlyMap<string, string>): string {
     if (row) row.push({x: p.x, ch})
     else marks.set(p.y, [{x: p.x, ch}])
   }
-  const seen = new Set<string>()
-  for (const obstacle of map.obstacles) {
-    const key = positionKey(obstacle)
-    if (!seen.has(key)) mark(obstacle, '#')
-    seen.add(key)
-  }
+  for (const obstacle of uniquePositions(map.obstacles)) mark(obstacle, '#')
   for (const observer of map.observers) mark(observer, symbols.get(observer.name) as string)
 
   const empty = '.'.repeat(map.width)

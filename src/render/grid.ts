@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
-import {type Position, positionKey} from '../model/types.js'
+import {PositionSet} from '../model/positions.js'
+import type {Position} from '../model/types.js'
 import type {MapPlan} from '../sync/plan-types.js'
 import {count, sizeText} from './words.js'
 
@@ -85,10 +86,10 @@ export function renderGridPicture(mp: MapPlan, chalk: ChalkInstance): string {
   for (const u of c.observers.update) if (u.from.x !== u.to.x || u.from.y !== u.to.y) putMark(u.from, 'oldPlace', 'yellow')
   for (const p of [...c.obstacles.delete, ...c.observers.delete]) putMark(p, 'removed', 'red')
 
-  const added = new Set(c.obstacles.create.map(positionKey))
+  const added = PositionSet.of(c.obstacles.create)
   let staying = false
   for (const p of target.obstacles) {
-    if (added.has(positionKey(p))) putMark(p, 'added', 'green')
+    if (added.has(p)) putMark(p, 'added', 'green')
     else staying = put(p, {text: '#', style: 'plain', changed: false}) || staying
   }
 

@@ -1,7 +1,8 @@
 import type {ChalkInstance} from 'chalk'
 
+import {uniquePositions} from '../model/positions.js'
 import type {MapAction, MapPlan, Operation, Plan} from '../sync/plan-types.js'
-import {refutedText, uniquePositions} from '../sync/plan.js'
+import {refutedText} from '../sync/plan.js'
 import {renderGridPicture} from './grid.js'
 import {count, isAre, JOURNAL_NOTE, limitList, opSign, placement, signedCounts, sizeText} from './words.js'
 

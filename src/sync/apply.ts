@@ -1,4 +1,5 @@
-import {type Observer, type Position, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
+import {PositionSet} from '../model/positions.js'
+import {type Observer, type Position, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
 import {type GraphTask, runGraph} from './pool.js'
 import type {MapBody, Operation, Plan} from './plan-types.js'
 import type {ApplyResult, OpOutcome, OpResult} from './result-types.js'
@@ -84,7 +85,7 @@ class Execution {
   /** Map name -> URL on the server: from the plan, then from creates. */
   private readonly mapUrls = new Map<string, string>()
   /** Fresh reads made while settling, per map name: later creates on that map check them. */
-  private readonly settledReads = new Map<string, {map: RemoteMap; obstacles: Set<string>}>()
+  private readonly settledReads = new Map<string, {map: RemoteMap; obstacles: PositionSet}>()
   /** Operation id -> its record() call, once it has been handed to one. */
   private readonly recording = new Map<number, Promise<void>>()
   private readonly lookahead: number
@@ -253,7 +254,7 @@ class Execution {
       }
 
       case 'createObstacle': {
-        if (this.settledReads.get(op.map)?.obstacles.has(positionKey(op.position))) return {outcome: 'reconciled', detail: 'already on the server'}
+        if (this.settledReads.get(op.map)?.obstacles.has(op.position)) return {outcome: 'reconciled', detail: 'already on the server'}
         await this.client.createObstacle(this.mapUrl(op), op.position)
         return {outcome: 'applied', detail: 'created'}
       }
@@ -318,7 +319,7 @@ class Execution {
       this.mapUrls.set(op.map, found.url)
       // Its contents are unknown: read them so the placements that follow add only what is missing.
       const map = await this.client.getMap(found.url)
-      this.settledReads.set(op.map, {map, obstacles: new Set(map.obstacles.map(positionKey))})
+      this.settledReads.set(op.map, {map, obstacles: PositionSet.of(map.obstacles)})
       return {outcome: 'reconciled', detail: `${why}; the server lists it`, url: found.url}
     }
 

@@ -1,9 +1,10 @@
 import {randomUUID} from 'node:crypto'
-import {fdatasyncSync, writeSync} from 'node:fs'
-import {type FileHandle, mkdir, open, readFile, rename, stat, writeFile} from 'node:fs/promises'
+import {createReadStream, fdatasyncSync, writeSync} from 'node:fs'
+import {type FileHandle, mkdir, open, rename, stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {RemoteMap} from '../model/types.js'
+import {batched, jsonPieces} from './json-pieces.js'
 import type {Operation} from './plan-types.js'
 import type {OpOutcome, OpResult, Verdict} from './result-types.js'
 import {applyToModel} from './state-model.js'
@@ -45,6 +46,19 @@ export interface JournalRecord {
   writes: JournalWrite[]
 }
 
+/** Where a run starts on a map: see JournalWriter.startMap(). */
+export interface MapStart {
+  url: string
+  /** Fingerprint of the server's answer the writes are planned from; null: the map is absent. */
+  before: string | null
+  /** The state the writes are planned from. */
+  base?: RemoteMap
+  /** Writes of earlier runs that `base` already reflects. */
+  carry?: JournalWrite[]
+  /** Deletes acknowledged earlier that a read refuted. */
+  refuted?: Operation[]
+}
+
 /** A run that started and never recorded its end. */
 export interface InterruptedRun {
   run: string
@@ -77,22 +91,26 @@ export const STATE_DIR = '.gridsync'
 const JOURNAL_FILE = 'journal.ndjson'
 /** Past this size the journal is compacted to one record a map when a run opens it. */
 const COMPACT_BYTES = 4 * 1024 * 1024
+/** Lines are written in buffers of about this size, never made into one string: a line can be megabytes long. */
+const WRITE_BYTES = 64 * 1024
 
-/** What one run wrote to one map, while replaying. */
+/** What one run wrote to one map, while replaying; its starting point is kept apart (see replay()). */
 interface MapRun {
   server: string
   url: string
   before: string | null
-  base: RemoteMap | null
   at: string
   run: string
-  /** Writes of earlier runs that `base` already reflects (it came from their record): theirs, not someone else's. */
+  /** Writes of earlier runs that the starting point already reflects (it came from their record): theirs, not someone else's. */
   carry: JournalWrite[]
   /** Deletes an earlier run had acknowledged that a later read refuted: still counted as done, never sent again. */
   refuted: Operation[]
   ops: Map<number, Operation>
   outcomes: Map<number, {outcome: OpOutcome; url?: string}>
 }
+
+/** The latest of a map while replaying: a run's writes from their starting point, or a compacted record. */
+type Latest = {server: string; map: string} & ({mapRun: MapRun; base: RemoteMap | null} | {record: JournalRecord})
 
 export class Journal {
   private readonly records = new Map<string, Map<string, JournalRecord>>()
@@ -110,15 +128,8 @@ export class Journal {
   /** Reads and replays the journal. A missing file is empty; a torn last line (power loss) is skipped. */
   static async load(mapsDir: string): Promise<{journal: Journal; warning?: string}> {
     const file = Journal.pathFor(mapsDir)
-    let text = ''
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-    }
-
     const journal = new Journal(file, [])
-    const bad = journal.replay(text)
+    const bad = await journal.replay(linesOf(file))
     const warning =
       bad > 0 ? `${file}: ${bad} unreadable line${bad === 1 ? '' : 's'} skipped (a run cut off mid-write, or the file was edited)` : undefined
     if (warning) journal.warnings.push(warning)
@@ -135,30 +146,36 @@ export class Journal {
     return this.interrupted
   }
 
-  /** Starts appending a run's events; compacts the file first when it has grown large. */
+  /**
+   * Starts appending a run's events; compacts the file first when it has grown large.
+   * The records are dropped then (the state of a large map is tens of MB): a run reads
+   * what it needs of them before it begins.
+   */
   async begin(server: string, command: string): Promise<JournalWriter> {
     await mkdir(path.dirname(this.file), {recursive: true})
     await this.compactIfLarge()
+    this.records.clear()
     const handle = await open(this.file, 'a')
     const writer = new JournalWriter(handle, randomUUID())
     writer.append({t: 'run', run: writer.run, server, command, at: new Date().toISOString(), pid: process.pid})
     return writer
   }
 
-  private replay(text: string): number {
+  private async replay(lines: AsyncIterable<string>): Promise<number> {
     const runs = new Map<string, {server: string; command: string; at: string; ended: boolean}>()
     const mapRuns = new Map<string, MapRun>()
     const opMap = new Map<string, MapRun>()
-    // The latest writes per server and map: computed into records once, at the end.
-    const latest = new Map<string, {server: string; map: string; last: MapRun | JournalRecord}>()
-    const note = (server: string, map: string, last: MapRun | JournalRecord): void => {
-      const key = `${server}\n${map}`
+    // The latest writes per server and map, computed into records once, at the end. Only
+    // the latest starting point of each map is kept: that of a large map is tens of MB.
+    const latest = new Map<string, Latest>()
+    const note = (entry: Latest): void => {
+      const key = `${entry.server}\n${entry.map}`
       latest.delete(key)
-      latest.set(key, {server, map, last})
+      latest.set(key, entry)
     }
 
     let bad = 0
-    for (const line of text.split('\n')) {
+    for await (const line of lines) {
       if (line.trim() === '') continue
       let e: Event
       try {
@@ -177,9 +194,9 @@ export class Journal {
         case 'map': {
           const server = runs.get(e.run)?.server
           if (server === undefined) break
-          const mr: MapRun = {server, url: e.url, before: e.before, base: e.base, carry: e.carry ?? [], refuted: e.refuted ?? [], at: e.at, run: e.run, ops: new Map(), outcomes: new Map()}
+          const mr: MapRun = {server, url: e.url, before: e.before, carry: e.carry ?? [], refuted: e.refuted ?? [], at: e.at, run: e.run, ops: new Map(), outcomes: new Map()}
           mapRuns.set(`${e.run}\n${e.map}`, mr)
-          note(server, e.map, mr)
+          note({server, map: e.map, mapRun: mr, base: e.base})
           break
         }
 
@@ -206,7 +223,7 @@ export class Journal {
         }
 
         case 'record': {
-          note(e.server, e.map, e.record)
+          note({server: e.server, map: e.map, record: e.record})
           break
         }
 
@@ -216,10 +233,10 @@ export class Journal {
       }
     }
 
-    for (const {server, map, last} of latest.values()) {
-      let maps = this.records.get(server)
-      if (!maps) this.records.set(server, (maps = new Map()))
-      maps.set(map, 'ops' in last ? recordOf(last) : last)
+    for (const entry of latest.values()) {
+      let maps = this.records.get(entry.server)
+      if (!maps) this.records.set(entry.server, (maps = new Map()))
+      maps.set(entry.map, 'record' in entry ? entry.record : recordOf(entry.mapRun, entry.base))
     }
 
     // Runs cut off since the last one that finished (older ones were reported then).
@@ -235,6 +252,11 @@ export class Journal {
     return bad
   }
 
+  /** The compacted journal, one record a map, in pieces. */
+  private *recordLines(): Generator<string> {
+    for (const [server, maps] of this.records) for (const [map, record] of maps) yield* lineOf({t: 'record', server, map, record})
+  }
+
   /** Rewrites a large journal as one record a map, atomically (the caller holds the lock). */
   private async compactIfLarge(): Promise<void> {
     const size = await stat(this.file).then(
@@ -242,15 +264,47 @@ export class Journal {
       () => 0,
     )
     if (size < COMPACT_BYTES) return
-    const lines: string[] = []
-    for (const [server, maps] of this.records) {
-      for (const [map, record] of maps) lines.push(JSON.stringify({t: 'record', server, map, record} satisfies Event))
+    const tmp = `${this.file}.${process.pid}.tmp`
+    const handle = await open(tmp, 'w')
+    try {
+      for (const text of batched(this.recordLines(), WRITE_BYTES)) await handle.write(text)
+    } finally {
+      await handle.close()
     }
 
-    const tmp = `${this.file}.${process.pid}.tmp`
-    await writeFile(tmp, lines.map((l) => `${l}\n`).join(''))
     await rename(tmp, this.file)
   }
+}
+
+/**
+ * The lines of a file, none when it does not exist. Read a piece at a time, never whole:
+ * a line can be megabytes long, and a journal holds several such.
+ */
+async function* linesOf(file: string): AsyncGenerator<string> {
+  let pieces: string[] = []
+  try {
+    for await (const chunk of createReadStream(file, {encoding: 'utf8'}) as AsyncIterable<string>) {
+      let start = 0
+      for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
+        pieces.push(chunk.slice(start, end))
+        yield pieces.join('')
+        pieces = []
+        start = end + 1
+      }
+
+      pieces.push(chunk.slice(start))
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+
+  yield pieces.join('')
+}
+
+/** One event as a line of JSON, in pieces: the state of a large map is megabytes of text. */
+function* lineOf(event: Event): Generator<string> {
+  yield* jsonPieces(event)
+  yield '\n'
 }
 
 /**
@@ -259,7 +313,7 @@ export class Journal {
  * run was killed first): counting those as done can only delay a write until a trusted
  * read shows it missing, while counting them as not done could duplicate it.
  */
-function recordOf(mr: MapRun): JournalRecord {
+function recordOf(mr: MapRun, base: RemoteMap | null): JournalRecord {
   const done: JournalWrite[] = []
   const urls = new Map<number, string>()
   for (const [id, op] of mr.ops) {
@@ -270,7 +324,7 @@ function recordOf(mr: MapRun): JournalRecord {
   }
 
   const refuted = mr.refuted.map((op): JournalWrite => ({op, state: 'acknowledged'}))
-  const after = applyToModel(mr.base ?? undefined, [...mr.refuted, ...done.map((w) => w.op)], urls)
+  const after = applyToModel(base ?? undefined, [...mr.refuted, ...done.map((w) => w.op)], urls)
   return {url: after?.url ?? mr.url, before: mr.before, after: after ?? null, at: mr.at, run: mr.run, writes: [...mr.carry, ...refuted, ...done]}
 }
 
@@ -282,7 +336,7 @@ function recordOf(mr: MapRun): JournalRecord {
  * handing them to the thread pool costs more than they take on a local disk.
  */
 export class JournalWriter {
-  private pending: string[] = []
+  private pending: Buffer[] = []
   private scheduled: Promise<void> | undefined
   private failed: Error | undefined
 
@@ -292,11 +346,11 @@ export class JournalWriter {
   ) {}
 
   append(event: Event): void {
-    this.pending.push(`${JSON.stringify(event)}\n`)
+    for (const text of batched(lineOf(event), WRITE_BYTES)) this.pending.push(Buffer.from(text))
   }
 
   /** Records a map's starting point for this run, before any operation on it. */
-  startMap(map: string, start: {url: string; before: string | null; base?: RemoteMap; carry?: JournalWrite[]; refuted?: Operation[]}): void {
+  startMap(map: string, start: MapStart): void {
     const {url, before, base, carry, refuted} = start
     this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, refuted, at: new Date().toISOString()})
   }
@@ -344,10 +398,13 @@ export class JournalWriter {
   private flushNow(): void {
     if (this.failed) throw this.failed
     if (this.pending.length === 0) return
-    const bytes = Buffer.from(this.pending.join(''))
+    const pieces = this.pending
     this.pending = []
     try {
-      for (let written = 0; written < bytes.length; ) written += writeSync(this.handle.fd, bytes, written)
+      for (const piece of pieces) {
+        for (let written = 0; written < piece.length; ) written += writeSync(this.handle.fd, piece, written)
+      }
+
       fdatasyncSync(this.handle.fd)
     } catch (error) {
       this.failed = new Error(`cannot write the journal: ${(error as Error).message}`)

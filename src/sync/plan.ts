@@ -1,3 +1,4 @@
+import {PositionSet} from '../model/positions.js'
 import {type LocalMap, type Observer, type Position, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
 import {emptyChanges, hasChanges, type MapChanges, type MapPlan, type Operation, type Plan, type PlanSummary} from './plan-types.js'
 
@@ -120,10 +121,10 @@ function planExisting(local: LocalMap, entry: RemoteEntry, force: boolean): MapP
 
   // Remote obstacles may be duplicated: one row or several, it is one obstacle, never
   // created again; but removing it takes a delete for each row.
-  const localKeys = new Set(local.obstacles.map(positionKey))
-  const remoteKeys = new Set(remote.obstacles.map(positionKey))
-  changes.obstacles.create = local.obstacles.filter((p) => !remoteKeys.has(positionKey(p)))
-  const goneObstacles = remote.obstacles.filter((p) => !localKeys.has(positionKey(p))).map((p) => ({x: p.x, y: p.y}))
+  const inFile = PositionSet.of(local.obstacles)
+  const onServer = PositionSet.of(remote.obstacles)
+  changes.obstacles.create = local.obstacles.filter((p) => !onServer.has(p))
+  const goneObstacles = remote.obstacles.filter((p) => !inFile.has(p)).map((p) => ({x: p.x, y: p.y}))
   changes.obstacles.delete = goneObstacles.filter((p) => !refutedKeys.has(`o:${positionKey(p)}`))
 
   const stillWanted = new Set([...goneObservers.map((o) => `n:${o.name}`), ...goneObstacles.map((p) => `o:${positionKey(p)}`)])
@@ -262,21 +263,6 @@ function at(p: Position): string {
 
 function toObserver(o: Observer): Observer {
   return {name: o.name, x: o.x, y: o.y, vision: o.vision}
-}
-
-/** Positions with repeats removed, first occurrence kept. */
-export function uniquePositions(positions: readonly Position[]): Position[] {
-  const seen = new Set<string>()
-  const out: Position[] = []
-  for (const p of positions) {
-    const k = positionKey(p)
-    if (!seen.has(k)) {
-      seen.add(k)
-      out.push({x: p.x, y: p.y})
-    }
-  }
-
-  return out
 }
 
 function compareNames(a: string, b: string): number {

@@ -1,3 +1,4 @@
+import {positionsNotIn} from '../model/positions.js'
 import {type GridMap, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
 import type {SyncClient} from './apply.js'
 import type {JournalRecord} from './journal.js'
@@ -102,10 +103,10 @@ export function explain(read: GridMap, record: JournalRecord): {refuted: Operati
 
   const refuted: Operation[] = []
   const conflicts: string[] = []
-  for (const [key, description] of objectDifferences(read, left)) {
+  for (const [key, {description, onServer}] of objectDifferences(read, left)) {
     const write = touched.get(key)
     if (!write) conflicts.push(description)
-    else if (write.acknowledged && (write.op.kind === 'deleteObstacle' || write.op.kind === 'deleteObserver') && has(read, key)) refuted.push(write.op)
+    else if (write.acknowledged && (write.op.kind === 'deleteObstacle' || write.op.kind === 'deleteObserver') && onServer) refuted.push(write.op)
   }
 
   return {refuted, conflicts}
@@ -136,31 +137,35 @@ export function objectKey(op: Operation): string | undefined {
   }
 }
 
-function has(map: GridMap, key: string): boolean {
-  if (key.startsWith('observer:')) return map.observers.some((o) => `observer:${o.name}` === key)
-  if (key.startsWith('obstacle:')) return map.obstacles.some((p) => `obstacle:${positionKey(p)}` === key)
-  return true
+/** How an object differs between two states of a map, and whether the server's state holds it. */
+interface ObjectDifference {
+  description: string
+  onServer: boolean
 }
 
-/** Objects that differ between two states of a map, by key, with a description. */
-function objectDifferences(server: GridMap, left: GridMap): Map<string, string> {
-  const out = new Map<string, string>()
+/** Objects that differ between two states of a map, by key. */
+function objectDifferences(server: GridMap, left: GridMap): Map<string, ObjectDifference> {
+  const out = new Map<string, ObjectDifference>()
   if (server.width !== left.width || server.height !== left.height) {
-    out.set('size', `size is ${server.width}x${server.height}; gridsync left it ${left.width}x${left.height}`)
+    out.set('size', {description: `size is ${server.width}x${server.height}; gridsync left it ${left.width}x${left.height}`, onServer: true})
   }
 
   const leftObservers = new Map(left.observers.map((o) => [o.name, o]))
   const serverObservers = new Map(server.observers.map((o) => [o.name, o]))
   for (const [name, o] of serverObservers) {
     const l = leftObservers.get(name)
-    if (!l) out.set(`observer:${name}`, `observer "${name}" was added at (${o.x},${o.y})`)
-    else if (l.x !== o.x || l.y !== o.y || l.vision !== o.vision) out.set(`observer:${name}`, `observer "${name}" was changed`)
+    if (!l) out.set(`observer:${name}`, {description: `observer "${name}" was added at (${o.x},${o.y})`, onServer: true})
+    else if (l.x !== o.x || l.y !== o.y || l.vision !== o.vision) out.set(`observer:${name}`, {description: `observer "${name}" was changed`, onServer: true})
   }
 
-  for (const name of leftObservers.keys()) if (!serverObservers.has(name)) out.set(`observer:${name}`, `observer "${name}" was removed`)
-  const serverKeys = new Set(server.obstacles.map(positionKey))
-  const leftKeys = new Set(left.obstacles.map(positionKey))
-  for (const k of serverKeys) if (!leftKeys.has(k)) out.set(`obstacle:${k}`, `obstacle (${k}) was added`)
-  for (const k of leftKeys) if (!serverKeys.has(k)) out.set(`obstacle:${k}`, `obstacle (${k}) was removed`)
+  for (const name of leftObservers.keys()) if (!serverObservers.has(name)) out.set(`observer:${name}`, {description: `observer "${name}" was removed`, onServer: false})
+  for (const p of positionsNotIn(server.obstacles, left.obstacles)) {
+    out.set(`obstacle:${positionKey(p)}`, {description: `obstacle (${positionKey(p)}) was added`, onServer: true})
+  }
+
+  for (const p of positionsNotIn(left.obstacles, server.obstacles)) {
+    out.set(`obstacle:${positionKey(p)}`, {description: `obstacle (${positionKey(p)}) was removed`, onServer: false})
+  }
+
   return out
 }

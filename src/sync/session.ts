@@ -2,7 +2,7 @@ import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {formatDiagnostic} from '../format/diagnostics.js'
 import type {LoadResult} from '../format/directory.js'
 import {apply, type SyncClient} from './apply.js'
-import {Journal} from './journal.js'
+import {Journal, type JournalRecord, type MapStart} from './journal.js'
 import {plan} from './plan.js'
 import type {Plan} from './plan-types.js'
 import {readRemote, type RemoteState} from './remote-state.js'
@@ -92,33 +92,11 @@ export async function push(
   opts: Pick<SyncOptions, 'concurrency' | 'server'> & {verify: boolean; onResult?: (r: OpResult) => void},
 ): Promise<PushOutcome> {
   const {plan: p, remote} = planned
+  // Read from the journal's records before the run begins: beginning drops them.
+  const starts = startingPoints(p, remote, planned.journal.recordsFor(opts.server))
   const writer = await planned.journal.begin(opts.server, 'push')
   try {
-    const touched = new Set(p.operations.map((op) => op.map))
-    const records = planned.journal.recordsFor(opts.server)
-    for (const mp of p.maps) {
-      if (!touched.has(mp.name)) {
-        // The files now agree with a server state gridsync did not leave (someone else's
-        // edit, taken over in the file): that state is the new baseline for conflicts,
-        // refuted deletes still counted as done so that they stay refuted.
-        const record = records.get(mp.name)
-        if (mp.action === 'unchanged' && mp.remoteSource === 'server' && record && fingerprint(mp.remote) !== fingerprint(record.after ?? undefined)) {
-          writer.startMap(mp.name, {url: mp.url ?? record.url, before: remote.observed.get(mp.name) ?? null, base: mp.remote, refuted: mp.refuted})
-        }
-
-        continue
-      }
-
-      writer.startMap(mp.name, {
-        url: mp.url ?? '',
-        before: remote.observed.get(mp.name) ?? null,
-        base: mp.remote,
-        // A base taken from the journal already holds those earlier writes: they stay gridsync's.
-        carry: mp.remoteSource === 'journal' ? records.get(mp.name)?.writes : undefined,
-        refuted: mp.refuted,
-      })
-    }
-
+    for (const [name, start] of starts) writer.startMap(name, start)
     await writer.flush()
     const read: MapVerification[] = []
     const followUps = opts.verify
@@ -145,6 +123,30 @@ export async function push(
     await writer.end(error instanceof GridsyncError ? error.exitCode : ExitCode.UNEXPECTED).catch(() => {})
     throw error
   }
+}
+
+/**
+ * Where the push starts on each map it touches, and on each map whose file now agrees
+ * with a server state gridsync did not leave (someone else's edit, taken over in the
+ * file): that state is the new baseline for conflicts, refuted deletes still counted as
+ * done so that they stay refuted.
+ */
+function startingPoints(p: Plan, remote: RemoteState, records: ReadonlyMap<string, JournalRecord>): Array<[string, MapStart]> {
+  const touched = new Set(p.operations.map((op) => op.map))
+  const starts: Array<[string, MapStart]> = []
+  for (const mp of p.maps) {
+    const record = records.get(mp.name)
+    const before = remote.observed.get(mp.name) ?? null
+    if (touched.has(mp.name)) {
+      // A base taken from the journal already holds those earlier writes: they stay gridsync's.
+      const carry = mp.remoteSource === 'journal' ? record?.writes : undefined
+      starts.push([mp.name, {url: mp.url ?? '', before, base: mp.remote, carry, refuted: mp.refuted}])
+    } else if (mp.action === 'unchanged' && mp.remoteSource === 'server' && record && fingerprint(mp.remote) !== fingerprint(record.after ?? undefined)) {
+      starts.push([mp.name, {url: mp.url ?? record.url, before, base: mp.remote, refuted: mp.refuted}])
+    }
+  }
+
+  return starts
 }
 
 /**

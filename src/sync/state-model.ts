@@ -1,7 +1,11 @@
 import {createHash} from 'node:crypto'
 
-import {type GridMap, positionKey, type RemoteMap, type RemoteObserver} from '../model/types.js'
+import {PositionSet, positionsNotIn, uniquePositions, visitKeysInTextOrder} from '../model/positions.js'
+import {type GridMap, type Position, positionKey, type RemoteMap, type RemoteObserver} from '../model/types.js'
 import type {Operation} from './plan-types.js'
+
+/** Obstacle keys hashed at a time by fingerprint(). */
+const HASH_PIECES = 4096
 
 /**
  * A stable fingerprint of a map as the server answered it. Two reads with the same
@@ -13,9 +17,20 @@ export function fingerprint(map: GridMap | undefined): string | null {
   const observers = [...map.observers]
     .map((o) => [o.name, o.x, o.y, o.vision])
     .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))
-  const obstacles = map.obstacles.map(positionKey).sort()
-  const canonical = JSON.stringify([map.name, map.width, map.height, observers, obstacles])
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 32)
+  // The hash of JSON.stringify([name, width, height, observers, the obstacles' keys sorted]),
+  // fed in pieces so that a large map never becomes one long string.
+  const hash = createHash('sha256').update(`${JSON.stringify([map.name, map.width, map.height, observers]).slice(0, -1)},[`)
+  let pieces: string[] = []
+  let separator = ''
+  visitKeysInTextOrder(map.obstacles, (key) => {
+    pieces.push(`${separator}"${key}"`)
+    separator = ','
+    if (pieces.length === HASH_PIECES) {
+      hash.update(pieces.join(''))
+      pieces = []
+    }
+  })
+  return hash.update(`${pieces.join('')}]]`).digest('hex').slice(0, 32)
 }
 
 /**
@@ -46,10 +61,8 @@ export function differences(server: GridMap, target: GridMap): string[] {
 
   for (const o of server.observers) if (!targetNames.has(o.name)) out.push(`observer "${o.name}" still present`)
 
-  const serverKeys = new Set(server.obstacles.map(positionKey))
-  const targetKeys = new Set(target.obstacles.map(positionKey))
-  for (const k of targetKeys) if (!serverKeys.has(k)) out.push(`obstacle (${k}) missing`)
-  for (const k of serverKeys) if (!targetKeys.has(k)) out.push(`obstacle (${k}) still present`)
+  for (const p of positionsNotIn(target.obstacles, server.obstacles)) out.push(`obstacle (${positionKey(p)}) missing`)
+  for (const p of positionsNotIn(server.obstacles, target.obstacles)) out.push(`obstacle (${positionKey(p)}) still present`)
   return out
 }
 
@@ -64,14 +77,22 @@ export function applyToModel(
   urls: ReadonlyMap<number, string> = new Map(),
 ): RemoteMap | undefined {
   let map: RemoteMap | undefined = before && {...before, observers: before.observers.map((o) => ({...o}))}
-  // Obstacles by position while applying; repeats on the server collapse into one.
-  let obstacles = new Map((before?.obstacles ?? []).map((p) => [positionKey(p), {x: p.x, y: p.y}]))
+  // The obstacles end as a Map keyed by position would leave them: repeats on the server
+  // collapse into one, the starting ones keep their order unless deleted, and each one
+  // placed anew goes last. Only what the operations touch is held apart from the start.
+  let start: readonly Position[] = before?.obstacles ?? []
+  let present = PositionSet.of(start)
+  let removed = PositionSet.spanning(start)
+  const placed = new Map<string, Position>()
   for (const op of ops) {
     switch (op.kind) {
       case 'createMap': {
         const url = urls.get(op.id) ?? ''
         map = {...op.body, slug: slugFromUrl(url), url, observers: [], obstacles: []}
-        obstacles = new Map()
+        start = []
+        present = PositionSet.of([])
+        removed = PositionSet.of([])
+        placed.clear()
         break
       }
 
@@ -103,18 +124,20 @@ export function applyToModel(
       }
 
       case 'createObstacle': {
-        obstacles.set(positionKey(op.position), {...op.position})
+        if (present.add(op.position)) placed.set(positionKey(op.position), {x: op.position.x, y: op.position.y})
         break
       }
 
       case 'deleteObstacle': {
-        obstacles.delete(positionKey(op.position))
+        if (present.delete(op.position) && !placed.delete(positionKey(op.position))) removed.add(op.position)
         break
       }
     }
   }
 
-  if (map) map.obstacles = [...obstacles.values()]
+  if (!map) return undefined
+  map.obstacles = uniquePositions(start).filter((p) => !removed.has(p))
+  for (const p of placed.values()) map.obstacles.push(p)
   return map
 }
 

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict'
-import {appendFile, mkdtemp, readFile, rm} from 'node:fs/promises'
+import {appendFile, copyFile, mkdir, mkdtemp, readFile, rm, stat} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import type {RemoteMap} from '../../../src/model/types.js'
-import {Journal} from '../../../src/sync/journal.js'
+import {Journal, STATE_DIR} from '../../../src/sync/journal.js'
 import type {Operation} from '../../../src/sync/plan-types.js'
-import {explain} from '../../../src/sync/remote-state.js'
+import {explain, readRemote} from '../../../src/sync/remote-state.js'
+import {fingerprint} from '../../../src/sync/state-model.js'
 
 const SERVER = 'http://127.0.0.1:1'
 const URL = `${SERVER}/api/maps/m/`
@@ -80,6 +82,58 @@ describe('journal', () => {
   })
 })
 
+describe('reading the journal', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gridsync-journal-'))
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  it('reads lines longer than a read, with characters of every width cut anywhere', async () => {
+    // 9 bytes a repeat (2, 3 and 4 bytes a character): one of the nine paddings puts a read's end inside a character.
+    const name = 'ä€😀'.repeat(20_000)
+    for (let padding = 0; padding < 9; padding++) {
+      const {journal} = await Journal.load(dir)
+      const w = await journal.begin(SERVER, 'push')
+      w.startMap('M', {url: `${URL}${'p'.repeat(padding)}`, before: 'fp', base: {...BASE, observers: [{name, slug: 'o', url: `${URL}observers/o/`, x: 1, y: 1, vision: null}]}})
+      await w.end(0)
+      const {journal: again, warning} = await Journal.load(dir)
+      assert.equal(warning, undefined)
+      assert.equal(again.recordsFor(SERVER).get('M')!.after!.observers[0]!.name, name)
+    }
+  })
+
+  it('gives up its records when a run begins: the run has read them', async () => {
+    const {journal} = await Journal.load(dir)
+    await (await journal.begin(SERVER, 'push')).end(0)
+    await appendFile(Journal.pathFor(dir), `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record: {url: URL, before: null, after: BASE, at: new Date().toISOString(), run: 'r', writes: []}})}\n`)
+    const {journal: again} = await Journal.load(dir)
+    assert.equal(again.recordsFor(SERVER).size, 1)
+    await (await again.begin(SERVER, 'push')).end(0)
+    assert.equal(again.recordsFor(SERVER).size, 0)
+  })
+
+  it('keeps to the latest starting point of a map, whichever came first', async () => {
+    const {journal} = await Journal.load(dir)
+    for (const x of [0, 1, 2]) {
+      const w = await journal.begin(SERVER, 'push')
+      w.startMap('M', {url: URL, before: `fp${x}`, base: {...BASE, obstacles: [{x, y: 0}]}})
+      await w.end(0)
+    }
+
+    const record = {url: URL, before: 'fp3', after: {...BASE, obstacles: [{x: 3, y: 0}]}, at: new Date().toISOString(), run: 'r', writes: []}
+    await appendFile(Journal.pathFor(dir), `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record})}\n`)
+    const w = await journal.begin(SERVER, 'push')
+    w.startMap('M', {url: URL, before: 'fp4', base: {...BASE, obstacles: [{x: 4, y: 0}]}})
+    await w.end(0)
+    const {journal: again} = await Journal.load(dir)
+    assert.equal(again.recordsFor(SERVER).get('M')!.before, 'fp4')
+    assert.deepEqual(again.recordsFor(SERVER).get('M')!.after!.obstacles, [{x: 4, y: 0}])
+  })
+})
+
 describe('explain: a trusted read against what gridsync left', () => {
   const left: RemoteMap = {...BASE, obstacles: [{x: 1, y: 1}]}
   const record = {
@@ -106,5 +160,109 @@ describe('explain: a trusted read against what gridsync left', () => {
     const {refuted, conflicts} = explain(read, record)
     assert.deepEqual(refuted, [])
     assert.deepEqual(conflicts.sort(), ['observer "X" was added at (0,0)', 'obstacle (2,2) was added'])
+  })
+})
+
+describe('a journal written by an earlier version', () => {
+  const FIXTURE = fileURLToPath(new globalThis.URL('../../fixtures/journal/earlier-push.ndjson', import.meta.url))
+  const FIXTURE_URL = `${SERVER}/api/maps/m/`
+  // The starting point recorded in the fixture: the server's answer the push was planned from.
+  const answered: RemoteMap = {
+    name: 'M',
+    slug: 'm',
+    url: FIXTURE_URL,
+    width: 101,
+    height: 12,
+    observers: [
+      {name: 'Obs B', slug: 'obs-b', url: `${FIXTURE_URL}observers/obs-b/`, x: 5, y: 5, vision: 6},
+      {name: 'Obs A', slug: 'obs-a', url: `${FIXTURE_URL}observers/obs-a/`, x: 1, y: 2, vision: null},
+    ],
+    obstacles: [{x: 100, y: 11}, {x: 9, y: 0}, {x: 10, y: 0}, {x: 0, y: 10}, {x: 1, y: 0}, {x: 0, y: 9}, {x: 100, y: 0}, {x: 9, y: 0}, {x: 0, y: 0}, {x: 10, y: 1}],
+  }
+  const left = [{x: 10, y: 0}, {x: 0, y: 10}, {x: 1, y: 0}, {x: 0, y: 9}, {x: 100, y: 0}, {x: 0, y: 0}, {x: 10, y: 1}, {x: 50, y: 6}, {x: 100, y: 11}]
+
+  let dir: string
+  let at: number
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gridsync-journal-'))
+    await mkdir(path.join(dir, STATE_DIR))
+    await copyFile(FIXTURE, Journal.pathFor(dir))
+    const {journal} = await Journal.load(dir)
+    at = Date.parse(journal.recordsFor(SERVER).get('M')!.at)
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  const read = async (answer: RemoteMap, now: number) => {
+    const {journal} = await Journal.load(dir)
+    const client = {
+      listMaps: async () => [{name: 'M', slug: 'm', url: FIXTURE_URL, width: answer.width, height: answer.height}],
+      getMap: async () => answer,
+    }
+    return readRemote(client, {details: new Set(['M']), records: journal.recordsFor(SERVER), staleWindowMs: 360_000, now, concurrency: 1})
+  }
+
+  it('replays into the state its writes left, in the order it was always given', async () => {
+    const {journal, warning} = await Journal.load(dir)
+    const record = journal.recordsFor(SERVER).get('M')!
+    assert.equal(warning, undefined)
+    assert.equal(record.before, fingerprint(answered))
+    assert.deepEqual(record.after!.obstacles, left)
+    assert.deepEqual(record.writes.map((w) => [w.op.id, w.state]), [[0, 'acknowledged'], [1, 'acknowledged'], [2, 'acknowledged'], [3, 'acknowledged']])
+    assert.deepEqual(journal.interruptedRuns(), [])
+  })
+
+  it('recognises a stale answer by the fingerprint it recorded, and plans from its record', async () => {
+    const {entries} = await read(structuredClone(answered), at + 1000)
+    assert.equal(entries[0]!.source, 'journal')
+    assert.deepEqual(entries[0]!.details!.obstacles, left)
+    const late = await read(structuredClone(answered), at + 400_000)
+    assert.equal(late.entries[0]!.source, 'server', 'past the stale window the answer is trusted')
+  })
+
+  it("finds the acknowledged delete the server did not carry out, and someone else's obstacle", async () => {
+    const answer = {...structuredClone(answered), obstacles: [...left, {x: 9, y: 0}, {x: 3, y: 3}]}
+    const {entries} = await read(answer, at + 1000)
+    assert.equal(entries[0]!.source, 'server')
+    assert.deepEqual(entries[0]!.refuted!.map((op) => op.id), [0])
+    assert.deepEqual(entries[0]!.conflicts, ['obstacle (3,3) was added'])
+  })
+})
+
+describe('compacting a large journal', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gridsync-journal-'))
+  })
+  afterEach(async () => {
+    await rm(dir, {recursive: true, force: true})
+  })
+
+  it('rewrites it as one record a map, which replays into the same state', async () => {
+    // A 2,000x2,000 map with every 16th tile an obstacle: its starting point alone is over 4 MB of text.
+    const obstacles = Array.from({length: 250_000}, (_, i) => ({x: (i * 16) % 2000, y: Math.floor((i * 16) / 2000)}))
+    const big: RemoteMap = {...BASE, width: 2000, height: 2000, obstacles: [...obstacles, {x: 1999, y: 1999}]}
+    const first = await Journal.load(dir)
+    const w = await first.journal.begin(SERVER, 'push')
+    w.startMap('M', {url: URL, before: 'fp', base: big})
+    w.startMap('Small', {url: `${SERVER}/api/maps/small/`, before: null})
+    const ops = [op(0, {kind: 'deleteObstacle', position: {x: 1999, y: 1999}}), op(1, {kind: 'createObstacle', position: {x: 1, y: 1999}})]
+    await w.intend(ops)
+    for (const o of ops) w.outcome({op: o, outcome: 'applied', durationMs: 1})
+    await w.end(0)
+    assert.ok((await stat(Journal.pathFor(dir))).size > 4 * 1024 * 1024)
+
+    const {journal} = await Journal.load(dir)
+    const before = journal.recordsFor(SERVER)
+    await (await journal.begin(SERVER, 'push')).end(0)
+    const lines = (await readFile(Journal.pathFor(dir), 'utf8')).split('\n').filter((l) => l !== '')
+    const events = lines.map((l) => JSON.parse(l) as {t: string; map?: string; record?: unknown})
+    assert.deepEqual(events.map((e) => [e.t, e.map]), [['record', 'M'], ['record', 'Small'], ['run', undefined], ['end', undefined]])
+    assert.equal(lines[0], JSON.stringify({t: 'record', server: SERVER, map: 'M', record: before.get('M')}))
+
+    const {journal: again} = await Journal.load(dir)
+    assert.deepEqual(again.recordsFor(SERVER), before)
+    assert.deepEqual(again.recordsFor(SERVER).get('M')!.after!.obstacles, [...obstacles, {x: 1, y: 1999}])
   })
 })
