@@ -23,7 +23,7 @@ import {join} from 'node:path'
 import {measure, median, type ProcessRun} from './lib/measure.js'
 import {minimumRequests, type Minimum, type PlanDoc, routeDifferences} from './lib/minimum.js'
 import {CLI, CLIENTS_DIR, EXT, ROOT} from './lib/paths.js'
-import {renderMarkdown} from './lib/report.js'
+import {cut, renderMarkdown} from './lib/report.js'
 import type {Stats} from './lib/sandbox-process.js'
 import {SandboxProcess} from './lib/sandbox-control.js'
 import {hugeWorkload, materialize, type Materialized, planningWorkload, pushWorkloads, type Workload} from './lib/workloads.js'
@@ -76,6 +76,8 @@ export interface CaseResult {
   minimum: number
   /** Median wall time of the sequential client over this one's (1 for the sequential client). */
   speedup?: number
+  /** The same, counting only the time from the first request to the last (start-up and exit left out). */
+  requestSpeedup?: number
 }
 
 export interface WorkloadInfo {
@@ -204,6 +206,11 @@ function describeTimeline(timeline: Array<[number, string]>, startedAt: number):
   }
   close()
   return parts.join(', ')
+}
+
+/** Median time from the first request the server saw to the last. */
+function requestSpan(c: CaseResult): number {
+  return c.median.wallMs - c.median.firstRequestMs - c.median.afterLastRequestMs
 }
 
 function spanRate(stats: Stats): number {
@@ -352,7 +359,8 @@ function verdicts(r: Results): Results['verdicts'] {
   ] as const) {
     const cases = r.cases.filter((c) => c.latencyMs === 25 && c.client === client)
     if (cases.length === 0) continue
-    const figures = cases.map((c) => `${c.workload} ${(c.speedup ?? 0).toFixed(1)}x`)
+    // Cut, not rounded: a near miss never reads as met.
+    const figures = cases.map((c) => `${c.workload} ${cut(c.speedup)}x (requests only ${cut(c.requestSpeedup)}x)`)
     out.push({
       target: `25 ms latency, ${client === 'gridsync-c4' ? 'default --concurrency 4' : '--concurrency 16'}: >= ${target}x faster than the sequential client`,
       met: cases.every((c) => (c.speedup ?? 0) >= target),
@@ -461,7 +469,10 @@ async function main(): Promise<void> {
           )
         }
         const seq = cases.find((c) => c.client === 'sequential')!
-        for (const c of cases) c.speedup = seq.median.wallMs / c.median.wallMs
+        for (const c of cases) {
+          c.speedup = seq.median.wallMs / c.median.wallMs
+          c.requestSpeedup = requestSpan(seq) / requestSpan(c)
+        }
         results.cases!.push(...cases)
       }
       await rm(m.dir, {recursive: true, force: true})
