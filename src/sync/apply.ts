@@ -90,7 +90,7 @@ class Execution {
   private readonly recording = new Map<number, Promise<void>>()
   private readonly lookahead: number
   /** The plan's operations per map name, in plan order. */
-  private readonly opsOfMap = new Map<string, Operation[]>()
+  private readonly opsOfMap: ReadonlyMap<string, Operation[]>
 
   constructor(
     private readonly plan: Plan,
@@ -98,29 +98,21 @@ class Execution {
     private readonly options: ApplyOptions,
   ) {
     for (const mp of plan.maps) if (mp.url) this.mapUrls.set(mp.name, mp.url)
-    for (const op of plan.operations) {
-      const list = this.opsOfMap.get(op.map)
-      if (list) list.push(op)
-      else this.opsOfMap.set(op.map, [op])
-    }
-
+    this.opsOfMap = groupBy(plan.operations, (op) => op.map)
     this.lookahead = Math.max(1, options.lookahead ?? Math.max(LOOKAHEAD, 2 * options.concurrency))
   }
 
   /** Runs operations (and the follow-ups of their maps) in dependency order. */
   async stream(ops: readonly Operation[], followUps: readonly FollowUp[]): Promise<void> {
     const index = new Map(ops.map((op, i) => [op.id, i]))
-    const onMap = new Map<string, number[]>()
-    const tasks: GraphTask[] = ops.map((op, i) => {
-      const list = onMap.get(op.map)
-      if (list) list.push(i)
-      else onMap.set(op.map, [i])
+    const tasks: GraphTask[] = ops.map((op) => {
       // Dependencies outside this stream have ended already.
       const after = op.dependsOn.flatMap((id) => index.get(id) ?? [])
       return {after, run: async (view) => this.execute(op, () => view.upcoming(this.lookahead).flatMap((j) => ops[j] ?? []))}
     })
+    const onMap = groupBy(ops, (op) => op.map)
     for (const f of followUps) {
-      const mine = onMap.get(f.map) ?? []
+      const mine = (onMap.get(f.map) ?? []).map((op) => index.get(op.id)!)
       tasks.push({after: mine, run: async () => f.run((this.opsOfMap.get(f.map) ?? []).map((op) => this.results.get(op.id)!))})
     }
 
@@ -359,14 +351,19 @@ function notSentAgain(why: string): Settled {
 
 /** The results of an apply, grouped by map name, in plan order. */
 export function resultsByMap(applied: ApplyResult): Map<string, OpResult[]> {
-  const byMap = new Map<string, OpResult[]>()
-  for (const r of applied.results) {
-    const list = byMap.get(r.op.map)
-    if (list) list.push(r)
-    else byMap.set(r.op.map, [r])
+  return groupBy(applied.results, (r) => r.op.map)
+}
+
+/** Items grouped by a key, each group in the items' order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const group = groups.get(key(item))
+    if (group) group.push(item)
+    else groups.set(key(item), [item])
   }
 
-  return byMap
+  return groups
 }
 
 export function succeeded(outcome: OpOutcome): boolean {
