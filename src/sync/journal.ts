@@ -303,8 +303,13 @@ async function* linesOf(file: string): AsyncGenerator<string> {
 
 /** One event as a line of JSON, in pieces: the state of a large map is megabytes of text. */
 function* lineOf(event: Event): Generator<string> {
-  yield* jsonPieces(event)
-  yield '\n'
+  // Only a map's state can make a line long; the other events are small and frequent.
+  if (event.t === 'map' || event.t === 'record') {
+    yield* jsonPieces(event)
+    yield '\n'
+  } else {
+    yield `${JSON.stringify(event)}\n`
+  }
 }
 
 /**
