@@ -3,5 +3,7 @@
 // the whole semver package (about 20 ms); gridsync's package.json states its engines.
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
 
-const {execute} = await import('@oclif/core')
+// oclif's parts are imported by their own entry points (here and in src/), not through
+// the package index, which loads all of them.
+const {execute} = await import('@oclif/core/execute')
 await execute({dir: import.meta.url})

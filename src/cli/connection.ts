@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {APIDataSource} from '../api/index.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'

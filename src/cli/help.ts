@@ -1,4 +1,5 @@
-import {Command, Help} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import {Help} from '@oclif/core/help'
 
 import {EXIT_CODE_MEANINGS, type ExitCode, exitCodesHelp} from '../exit-codes.js'
 

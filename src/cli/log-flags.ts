@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {LOG_FORMATS, type LogFormat, RunLog} from '../log/index.js'
 import {exitCodeOf} from './base-command.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {DEFAULT_MAX_DELETE} from '../sync/guard.js'
 import {STALE_WINDOW_MS} from '../sync/session.js'

@@ -1,4 +1,5 @@
-import {Flags, type Interfaces} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {commandFlags, configDocument, type ConfigDocument, type FlagShape, isSetting, knownFlags, renderConfiguration} from '../config/index.js'

@@ -1,6 +1,6 @@
 import {mkdir} from 'node:fs/promises'
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {connect, connectionFlags} from '../cli/connection.js'

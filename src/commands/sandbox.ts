@@ -1,4 +1,5 @@
-import {Errors, Flags} from '@oclif/core'
+import * as Errors from '@oclif/core/errors'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'

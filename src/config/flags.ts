@@ -1,4 +1,4 @@
-import type {Interfaces} from '@oclif/core'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import type {FlagShape, Resolution} from './types.js'
 
