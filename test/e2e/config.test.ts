@@ -1,37 +1,28 @@
 import assert from 'node:assert/strict'
-import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {beforeEach, describe, it} from 'node:test'
 
-import {type Sandbox, startSandbox} from '../../src/sandbox/index.js'
 import {runCli} from '../helpers/cli.js'
 import {FANCY} from '../helpers/maps.js'
+import {useSandbox} from '../helpers/sandbox.js'
+import {useTempDir} from '../helpers/temp-dir.js'
 
 const TOKEN = 'tok-e2e-5f3a9c'
 const HEADER_VALUE = 'hdr-e2e-71b2d4'
 
 describe('configuration: flag, environment, .env, configuration file, default', () => {
-  let sandbox: Sandbox
-  let root: string
+  const sandbox = useSandbox()
   /** A project directory: maps/ with one map, and the files each test writes. */
   let project: string
-
-  before(async () => {
-    sandbox = await startSandbox()
-  })
-  after(async () => {
-    await sandbox.close()
+  let root: string
+  useTempDir('gridsync-config-e2e-', (created) => {
+    root = created
+    project = path.join(root, 'project')
   })
   beforeEach(async () => {
-    sandbox.reset()
-    root = await mkdtemp(path.join(tmpdir(), 'gridsync-config-e2e-'))
-    project = path.join(root, 'project')
     await mkdir(path.join(project, 'maps'), {recursive: true})
     await writeFile(path.join(project, 'maps', 'fancy.map'), FANCY)
-  })
-  afterEach(async () => {
-    await rm(root, {recursive: true, force: true})
   })
 
   const write = (name: string, text: string) => writeFile(path.join(project, name), text)
@@ -82,7 +73,7 @@ describe('configuration: flag, environment, .env, configuration file, default', 
   })
 
   it('a wrong value in the configuration file is exit 2 naming the file and the key, with and without --json', async () => {
-    await writeJson('gridsync.config.json', {server: sandbox.url, concurrency: 'four', token: TOKEN})
+    await writeJson('gridsync.config.json', {server: sandbox().url, concurrency: 'four', token: TOKEN})
     const expected = 'gridsync.config.json: "concurrency" must be a whole number from 1 to 64'
     // gridsync config checks every key in full, also those the command it shows does not use.
     for (const command of [['push'], ['config'], ['config', '--for', 'validate']]) {
@@ -98,15 +89,15 @@ describe('configuration: flag, environment, .env, configuration file, default', 
       assert.equal(doc.error.message, expected)
     }
 
-    assert.equal(sandbox.snapshot().length, 0, 'nothing was pushed')
+    assert.equal(sandbox().snapshot().length, 0, 'nothing was pushed')
   })
 
   it('refuses --prune from the configuration file (exit 2, nothing deleted)', async () => {
-    await writeJson('gridsync.config.json', {server: sandbox.url, prune: true})
+    await writeJson('gridsync.config.json', {server: sandbox().url, prune: true})
     const r = await cli(['push'])
     assert.equal(r.code, 2)
     assert.match(r.stderr, /gridsync\.config\.json: "prune" is not allowed: --prune can only be given on the command line/)
-    assert.equal(sandbox.snapshot().length, 0)
+    assert.equal(sandbox().snapshot().length, 0)
   })
 
   it('a missing file named by --config or GRIDSYNC_CONFIG is exit 2', async () => {
@@ -119,18 +110,18 @@ describe('configuration: flag, environment, .env, configuration file, default', 
   })
 
   it('push takes its server from gridsync.config.json beside the maps directory, and syncs', async () => {
-    await writeJson('gridsync.config.json', {server: sandbox.url, concurrency: 2})
+    await writeJson('gridsync.config.json', {server: sandbox().url, concurrency: 2})
     const r = await cli(['push'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.deepEqual(
-      sandbox.snapshot().map((m) => m.name),
+      sandbox().snapshot().map((m) => m.name),
       ['Fancy Map'],
     )
   })
 
   it('a file named by --config sets the maps directory, relative to the file', async () => {
     await mkdir(path.join(root, 'etc'))
-    await writeFile(path.join(root, 'etc', 'prod.json'), JSON.stringify({server: sandbox.url, 'maps-dir': '../project/maps'}))
+    await writeFile(path.join(root, 'etc', 'prod.json'), JSON.stringify({server: sandbox().url, 'maps-dir': '../project/maps'}))
     const r = await runCli(['diff', '--config', path.join('etc', 'prod.json'), '--exit-code', '--json'], {cwd: root})
     assert.equal(r.code, 3, r.stderr)
     assert.equal(JSON.parse(r.stdout).summary.maps.create, 1)

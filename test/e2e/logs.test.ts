@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
-import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {beforeEach, describe, it} from 'node:test'
 
-import {type Sandbox, startSandbox} from '../../src/sandbox/index.js'
 import type {WriteRequest} from '../../src/sandbox/faults.js'
 import {runCli} from '../helpers/cli.js'
 import {FANCY, SMALL} from '../helpers/maps.js'
+import {useSandbox} from '../helpers/sandbox.js'
+import {useTempDir} from '../helpers/temp-dir.js'
 
 const TOKEN = 'tok-e2e-5f4e3d2c1b'
 const HEADER_VALUE = 'hdr-e2e-a1b2c3d4'
@@ -31,32 +31,23 @@ function ndjson(text: string): Event[] {
 }
 
 describe('logs a machine can read', () => {
-  let sandbox: Sandbox
-  let root: string
+  const sandbox = useSandbox()
   let maps: string
   let logs: string
-
-  before(async () => {
-    sandbox = await startSandbox()
-  })
-  after(async () => {
-    await sandbox.close()
-  })
-  beforeEach(async () => {
-    sandbox.reset()
-    root = await mkdtemp(path.join(tmpdir(), 'gridsync-logs-'))
+  let root: string
+  useTempDir('gridsync-logs-', (created) => {
+    root = created
     maps = path.join(root, 'maps')
     logs = path.join(root, 'logs')
+  })
+  beforeEach(async () => {
     await mkdir(maps)
     await mkdir(logs)
     await writeFile(path.join(maps, 'fancy.map'), FANCY)
     await writeFile(path.join(maps, 'small.map'), SMALL)
   })
-  afterEach(async () => {
-    await rm(root, {recursive: true, force: true})
-  })
 
-  const cli = (...args: string[]) => runCli([...args, '--server', sandbox.url, '--maps-dir', maps])
+  const cli = (...args: string[]) => runCli([...args, '--server', sandbox().url, '--maps-dir', maps])
 
   it('push --log-format json: NDJSON on stderr, one operation event each with its time, and the summary alone on stdout', async () => {
     const r = await cli('push', '--log-format', 'json')
@@ -77,7 +68,7 @@ describe('logs a machine can read', () => {
     }
 
     assert.equal(events[0]?.event, 'run-start')
-    assert.equal(events[0]?.server, sandbox.url)
+    assert.equal(events[0]?.server, sandbox().url)
     assert.equal(events[0]?.pid !== undefined, true)
     assert.deepEqual(
       events.filter((e) => e.event === 'verify').map((e) => [e.map, e.verdict]).sort(),
@@ -94,7 +85,7 @@ describe('logs a machine can read', () => {
   })
 
   it('a failed push logs its exit code and the failed operations as problems', async () => {
-    sandbox.defects.failBeforeWrite = failSmallObservers
+    sandbox().defects.failBeforeWrite = failSmallObservers
     const r = await cli('push', '--log-format', 'json', '--retries', '0')
     assert.equal(r.code, 4, r.stdout + r.stderr)
     const events = ndjson(r.stderr)
@@ -125,7 +116,7 @@ describe('logs a machine can read', () => {
     assert.match(first.stdout, /Verified: the server matches the files/)
     assert.match(first.stdout, /\ngridsync push: 19 applied.*exit 0 in \d+\.\d s\n$/)
 
-    const second = await runCli(['diff', '--server', sandbox.url, '--maps-dir', maps], {env: {GRIDSYNC_LOG_FILE: file, GRIDSYNC_LOG_FORMAT: 'json'}})
+    const second = await runCli(['diff', '--server', sandbox().url, '--maps-dir', maps], {env: {GRIDSYNC_LOG_FILE: file, GRIDSYNC_LOG_FORMAT: 'json'}})
     assert.equal(second.code, 0, second.stdout + second.stderr)
     const all = await readFile(file, 'utf8')
     assert.ok(all.startsWith(afterFirst), 'the first run is kept as it was')
@@ -142,7 +133,7 @@ describe('logs a machine can read', () => {
     const r = await cli('push', '--log-file', file)
     assert.equal(r.code, 2, r.stdout + r.stderr)
     assert.match(r.stderr, new RegExp(`cannot open the log file ".*gridsync\\.log": its directory ".*missing" does not exist`))
-    assert.deepEqual(sandbox.snapshot(), [])
+    assert.deepEqual(sandbox().snapshot(), [])
   })
 
   it('--quiet on a clean push prints nothing at all', async () => {
@@ -153,15 +144,15 @@ describe('logs a machine can read', () => {
   })
 
   it('--quiet (from GRIDSYNC_QUIET) on a failing push still shows each problem and the summary', async () => {
-    sandbox.defects.failBeforeWrite = failSmallObservers
-    const r = await runCli(['push', '--server', sandbox.url, '--maps-dir', maps, '--retries', '0'], {env: {GRIDSYNC_QUIET: '1'}})
+    sandbox().defects.failBeforeWrite = failSmallObservers
+    const r = await runCli(['push', '--server', sandbox().url, '--maps-dir', maps, '--retries', '0'], {env: {GRIDSYNC_QUIET: '1'}})
     assert.equal(r.code, 4, r.stdout + r.stderr)
     const lines = r.stdout.trimEnd().split('\n')
     assert.equal(lines.length, 4, r.stdout)
     assert.deepEqual(
       lines.slice(0, 2).map((l) => l.replace(/^\S+Z /, '').replace(/\d+ ms/, 'N ms')).sort(),
       ['One', 'Two'].map(
-        (n) => `push create observer "Small ${n}" on "Small": failed N ms (HTTP 500): POST ${sandbox.url}/api/maps/small/observers/ answered 500 Internal Server Error: database is locked`,
+        (n) => `push create observer "Small ${n}" on "Small": failed N ms (HTTP 500): POST ${sandbox().url}/api/maps/small/observers/ answered 500 Internal Server Error: database is locked`,
       ),
     )
     assert.match(lines[2]!, /^\S+Z push verify "Small": incomplete/)
@@ -201,7 +192,7 @@ describe('logs a machine can read', () => {
   it('pull --log-format json: one pull-map event per map', async () => {
     assert.equal((await cli('push')).code, 0)
     const fresh = path.join(root, 'fresh')
-    const r = await runCli(['pull', '--server', sandbox.url, '--maps-dir', fresh, '--log-format', 'json'])
+    const r = await runCli(['pull', '--server', sandbox().url, '--maps-dir', fresh, '--log-format', 'json'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     const events = ndjson(r.stderr)
     assert.deepEqual(
@@ -236,7 +227,7 @@ describe('logs a machine can read', () => {
   it('never shows the token or a header value: not on stdout, stderr or in the log file', async () => {
     const file = path.join(logs, 'gridsync.log')
     const secretArgs = ['--token', TOKEN, '--header', `X-Api-Key: ${HEADER_VALUE}`]
-    sandbox.defects.failBeforeWrite = failSmallObservers
+    sandbox().defects.failBeforeWrite = failSmallObservers
     const runs = [
       await cli('push', ...secretArgs, '--log-format', 'json', '--log-file', file, '--retries', '0'),
       await cli('push', ...secretArgs, '--log-file', file, '--quiet', '--retries', '0'),

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict'
-import {mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {mkdir, readdir, readFile, unlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 
 import {loadMapsDir, parseMap} from '../../src/format/index.js'
 import {acquireLock} from '../../src/lock/index.js'
 import {foldName} from '../../src/pull/filenames.js'
-import {type Sandbox, type SeedMap, startSandbox} from '../../src/sandbox/index.js'
+import type {SeedMap} from '../../src/sandbox/index.js'
 import {runCli} from '../helpers/cli.js'
-import {withSandbox} from '../helpers/sandbox.js'
 import {content, FANCY} from '../helpers/maps.js'
+import {useSandbox, withSandbox} from '../helpers/sandbox.js'
+import {useTempDir} from '../helpers/temp-dir.js'
 
 const FANCY_SEED: SeedMap = {
   name: 'Fancy Map',
@@ -53,26 +53,15 @@ interface PullDoc {
 }
 
 describe('pull against the sandbox', () => {
-  let sandbox: Sandbox
+  const sandbox = useSandbox()
   let parent: string
   let dir: string
-
-  before(async () => {
-    sandbox = await startSandbox()
-  })
-  after(async () => {
-    await sandbox.close()
-  })
-  beforeEach(async () => {
-    sandbox.reset()
-    parent = await mkdtemp(path.join(tmpdir(), 'gridsync-pull-'))
+  useTempDir('gridsync-pull-', (created) => {
+    parent = created
     dir = path.join(parent, 'maps')
   })
-  afterEach(async () => {
-    await rm(parent, {recursive: true, force: true})
-  })
 
-  const cli = (...args: string[]) => runCli([...args, '--server', sandbox.url, '--maps-dir', dir])
+  const cli = (...args: string[]) => runCli([...args, '--server', sandbox().url, '--maps-dir', dir])
   /** The maps directory's entries, without gridsync's own state folder. */
   const entries = async (): Promise<string[]> => (await readdir(dir)).filter((n) => n !== '.gridsync').sort()
   const validate = () => runCli(['validate', '--maps-dir', dir])
@@ -91,14 +80,14 @@ describe('pull against the sandbox', () => {
   }
 
   it('pulls into a new directory; the result validates and diff finds nothing to do', async () => {
-    sandbox.seed([FANCY_SEED, GARDEN_SEED])
+    sandbox().seed([FANCY_SEED, GARDEN_SEED])
     const r = await cli('pull')
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.match(r.stdout, /^\+ written .*fancy-map\.map \("Fancy Map"\)$/m)
     assert.match(r.stdout, /^\+ written .*garden\.map \("Garden"\)$/m)
     assert.match(r.stdout, /2 maps written to .*, 0 already present, 0 skipped, 0 failed\./)
     assert.equal(await readFile(path.join(dir, 'fancy-map.map'), 'utf8'), FANCY)
-    assert.deepEqual((await loadMapsDir(dir)).maps.map(content), sandbox.snapshot().map(content))
+    assert.deepEqual((await loadMapsDir(dir)).maps.map(content), sandbox().snapshot().map(content))
 
     assert.equal((await validate()).code, 0)
     const diff = await cli('diff', '--exit-code')
@@ -108,7 +97,7 @@ describe('pull against the sandbox', () => {
     const again = await pullJson()
     assert.equal(again.code, 0)
     assert.equal(again.doc.schemaVersion, 1)
-    assert.equal(again.doc.server, sandbox.url)
+    assert.equal(again.doc.server, sandbox().url)
     assert.deepEqual(again.doc.summary, {written: 0, present: 2, skipped: 0, failed: 0, wouldWrite: 0})
     assert.deepEqual(
       again.doc.maps.map((m) => [m.name, m.status, m.file]),
@@ -120,7 +109,7 @@ describe('pull against the sandbox', () => {
   })
 
   it('runs the sample workflow: pull, edit, diff, push, diff', async () => {
-    sandbox.seed([FANCY_SEED, GARDEN_SEED])
+    sandbox().seed([FANCY_SEED, GARDEN_SEED])
     assert.equal((await cli('pull')).code, 0)
     const file = path.join(dir, 'garden.map')
     const edited = (await readFile(file, 'utf8')).replace('Gnome,2.5', 'Gnome,4').replace(/^(.{4})$/m, '#...')
@@ -133,15 +122,15 @@ describe('pull against the sandbox', () => {
     assert.equal(push.code, 0, push.stdout + push.stderr)
     const after = await cli('diff', '--exit-code')
     assert.equal(after.code, 0, after.stdout + after.stderr)
-    const garden = sandbox.snapshot().find((m) => m.name === 'Garden')
+    const garden = sandbox().snapshot().find((m) => m.name === 'Garden')
     const parsed = parseMap(edited, file)
     assert.ok(parsed.ok)
     assert.deepEqual(content(garden), content(parsed.map))
   })
 
   it('pulls the state the last push left, not a stale cached answer', async () => {
-    sandbox.defects.staleReadsTtlMs = 300_000
-    sandbox.seed([GARDEN_SEED])
+    sandbox().defects.staleReadsTtlMs = 300_000
+    sandbox().seed([GARDEN_SEED])
     assert.equal((await cli('pull')).code, 0)
     const file = path.join(dir, 'garden.map')
     const edited = (await readFile(file, 'utf8')).replace('Gnome,2.5', 'Gnome,7')
@@ -159,7 +148,7 @@ describe('pull against the sandbox', () => {
   it('keeps hostile names inside the directory, each map in its own safe file', async () => {
     const tiny = (name: string): SeedMap => ({name, width: 2, height: 1})
     const cjk = '北'.repeat(31)
-    sandbox.seed([
+    sandbox().seed([
       tiny('../../etc/passwd'),
       tiny('CON'),
       tiny('con map'),
@@ -200,7 +189,7 @@ describe('pull against the sandbox', () => {
   })
 
   it('skips maps the format cannot express, with the reason, and exits 4 with and without --json', async () => {
-    sandbox.seed([
+    sandbox().seed([
       {name: 'Shared Tile', width: 3, height: 3, observers: [{name: 'Pip', x: 1, y: 1}, {name: 'Pop', x: 1, y: 1}]},
       {name: 'On Rock', width: 3, height: 3, observers: [{name: 'Rocky', x: 2, y: 2}], obstacles: [{x: 2, y: 2}]},
       {name: 'Shrunk', width: 5, height: 5, obstacles: [{x: 4, y: 4}]},
@@ -208,7 +197,7 @@ describe('pull against the sandbox', () => {
       {name: '🗺️🗺️', width: 1, height: 1},
       GARDEN_SEED,
     ])
-    const shrink = await fetch(`${sandbox.url}/api/maps/shrunk/`, {
+    const shrink = await fetch(`${sandbox().url}/api/maps/shrunk/`, {
       method: 'PUT',
       headers: {'content-type': 'application/json'},
       body: JSON.stringify({name: 'Shrunk', width: 2, height: 2}),
@@ -238,7 +227,7 @@ describe('pull against the sandbox', () => {
   })
 
   it('leaves existing files alone, and with --overwrite replaces them after a backup it names', async () => {
-    sandbox.seed([FANCY_SEED, GARDEN_SEED])
+    sandbox().seed([FANCY_SEED, GARDEN_SEED])
     const mine = FANCY.replace('.a...##...b.', '.a.......b..')
     await files({'mine.map': mine, 'broken.map': 'Garden\nthis is no grid\n'})
 
@@ -262,7 +251,7 @@ describe('pull against the sandbox', () => {
   })
 
   it('--dry-run lists what it would write and writes nothing', async () => {
-    sandbox.seed([FANCY_SEED, GARDEN_SEED])
+    sandbox().seed([FANCY_SEED, GARDEN_SEED])
     const human = await cli('pull', '--dry-run')
     assert.equal(human.code, 0, human.stderr)
     assert.match(human.stdout, /^~ would write .*fancy-map\.map \("Fancy Map"\)$/m)
@@ -275,7 +264,7 @@ describe('pull against the sandbox', () => {
   })
 
   it('--only pulls just the named maps; a name the server lacks fails with exit 4', async () => {
-    sandbox.seed([FANCY_SEED, GARDEN_SEED])
+    sandbox().seed([FANCY_SEED, GARDEN_SEED])
     const r = await cli('pull', '--only', 'Garden')
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.deepEqual(await entries(), ['garden.map'])
@@ -293,7 +282,7 @@ describe('pull against the sandbox', () => {
   })
 
   it('ignores what an interrupted pull left behind, and the next pull clears it', async () => {
-    sandbox.seed([GARDEN_SEED])
+    sandbox().seed([GARDEN_SEED])
     const leftover = '.garden.map.999999999.00ff.tmp'
     await files({[leftover]: 'Garden\n..'})
     assert.equal((await validate()).code, 0)
@@ -318,7 +307,7 @@ describe('pull against the sandbox', () => {
   })
 
   it('exits 10 while another run holds the lock on the directory, writing nothing; a dry run still works', async () => {
-    sandbox.seed([GARDEN_SEED])
+    sandbox().seed([GARDEN_SEED])
     await mkdir(dir)
     const lock = await acquireLock(dir, {command: 'push'})
     try {

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict'
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 
 import {loadMapsDir} from '../../src/format/index.js'
 import {acquireLock} from '../../src/lock/index.js'
 import {positionKey} from '../../src/model/types.js'
-import {type Sandbox, startSandbox} from '../../src/sandbox/index.js'
+import type {Sandbox} from '../../src/sandbox/index.js'
 import {runCli} from '../helpers/cli.js'
 import {content, FANCY, SMALL} from '../helpers/maps.js'
+import {useSandbox, withSandbox} from '../helpers/sandbox.js'
+import {useTempDir} from '../helpers/temp-dir.js'
 
 function writes(sandbox: Sandbox): number {
   return Object.entries(sandbox.stats.byRoute)
@@ -18,33 +19,22 @@ function writes(sandbox: Sandbox): number {
 }
 
 describe('diff and push against the sandbox', () => {
-  let sandbox: Sandbox
+  const sandbox = useSandbox()
   let dir: string
-
-  before(async () => {
-    sandbox = await startSandbox()
-  })
-  after(async () => {
-    await sandbox.close()
-  })
-  beforeEach(async () => {
-    sandbox.reset()
-    dir = await mkdtemp(path.join(tmpdir(), 'gridsync-push-'))
-  })
-  afterEach(async () => {
-    await rm(dir, {recursive: true, force: true})
+  useTempDir('gridsync-push-', (created) => {
+    dir = created
   })
 
   const files = async (entries: Record<string, string>): Promise<void> => {
     for (const [name, text] of Object.entries(entries)) await writeFile(path.join(dir, name), text)
   }
 
-  const cli = (...args: string[]) => runCli([...args, '--server', sandbox.url, '--maps-dir', dir])
+  const cli = (...args: string[]) => runCli([...args, '--server', sandbox().url, '--maps-dir', dir])
 
   /** Asserts that the server holds exactly the valid maps of the directory (and `extra` names). */
   const assertServerMatchesFiles = async (extra: string[] = []): Promise<void> => {
     const {maps} = await loadMapsDir(dir)
-    const server = sandbox.snapshot()
+    const server = sandbox().snapshot()
     const byName = (a: {name: string}, b: {name: string}) => a.name.localeCompare(b.name)
     assert.deepEqual(
       server.filter((m) => !extra.includes(m.name)).sort(byName).map(content),
@@ -70,7 +60,7 @@ describe('diff and push against the sandbox', () => {
       observers: {create: 4, update: 0, delete: 0},
       obstacles: {create: 9, delete: 0},
     })
-    assert.equal(writes(sandbox), 0, 'diff must not write')
+    assert.equal(writes(sandbox()), 0, 'diff must not write')
   })
 
   it('pushes fresh maps, verifies them, and a second push sends no write', async () => {
@@ -80,10 +70,10 @@ describe('diff and push against the sandbox', () => {
     assert.match(first.stdout, /Verified/)
     await assertServerMatchesFiles()
 
-    sandbox.resetStats()
+    sandbox().resetStats()
     const second = await cli('push', '--json')
     assert.equal(second.code, 0, second.stdout + second.stderr)
-    assert.equal(writes(sandbox), 0)
+    assert.equal(writes(sandbox()), 0)
     const doc = JSON.parse(second.stdout)
     assert.equal(doc.apply.results.length, 0)
 
@@ -134,16 +124,16 @@ b,Small Two
   })
 
   it('removes an obstacle the server holds twice, and never creates a duplicated one again', async () => {
-    sandbox.seed([{name: 'Small', width: 3, height: 2, obstacles: [{x: 1, y: 1}, {x: 0, y: 1}, {x: 0, y: 1}]}])
+    sandbox().seed([{name: 'Small', width: 3, height: 2, obstacles: [{x: 1, y: 1}, {x: 0, y: 1}, {x: 0, y: 1}]}])
     await files({'small.map': SMALL})
     const r = await cli('push')
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    assert.equal(sandbox.stats.byRoute['POST /api/maps/<map>/obstacles/'], 1, 'only (2,0) is created')
+    assert.equal(sandbox().stats.byRoute['POST /api/maps/<map>/obstacles/'], 1, 'only (2,0) is created')
     await assertServerMatchesFiles()
   })
 
   it('keeps maps that have no file unless --prune', async () => {
-    sandbox.seed([{name: 'Old One', width: 2, height: 2, obstacles: [{x: 0, y: 0}]}])
+    sandbox().seed([{name: 'Old One', width: 2, height: 2, obstacles: [{x: 0, y: 0}]}])
     await files({'small.map': SMALL})
     assert.equal((await cli('push')).code, 0)
     await assertServerMatchesFiles(['Old One'])
@@ -153,14 +143,14 @@ b,Small Two
   })
 
   it('stops before any change when --prune would delete more maps than --max-delete (exit 9)', async () => {
-    sandbox.seed(Array.from({length: 7}, (_, i) => ({name: `Extra ${i}`, width: 1, height: 1})))
+    sandbox().seed(Array.from({length: 7}, (_, i) => ({name: `Extra ${i}`, width: 1, height: 1})))
     await files({'small.map': SMALL})
     for (const extra of [[], ['--json']]) {
       // eslint-disable-next-line no-await-in-loop
       const r = await cli('push', '--prune', ...extra)
       assert.equal(r.code, 9, r.stdout + r.stderr)
       assert.match(r.stdout + r.stderr, /deletes 7 of the 7 maps/)
-      assert.equal(writes(sandbox), 0)
+      assert.equal(writes(sandbox()), 0)
     }
 
     const diff = await cli('diff', '--prune')
@@ -173,7 +163,7 @@ b,Small Two
   })
 
   it('leaves alone a server map whose empty slug makes it unreachable, saying so', async () => {
-    sandbox.seed([{name: '!!!', width: 1, height: 1}])
+    sandbox().seed([{name: '!!!', width: 1, height: 1}])
     await files({'small.map': SMALL})
     const r = await cli('push', '--prune')
     assert.equal(r.code, 0, r.stdout + r.stderr)
@@ -182,32 +172,30 @@ b,Small Two
   })
 
   it('leaves the map of an invalid file alone, syncs the others, and exits 5', async () => {
-    sandbox.seed([{name: 'Broken', width: 1, height: 1}])
+    sandbox().seed([{name: 'Broken', width: 1, height: 1}])
     await files({'small.map': SMALL, 'broken.map': 'Broken\n..\n.\n'})
     const r = await cli('push', '--prune')
     assert.equal(r.code, 5, r.stdout + r.stderr)
     assert.match(r.stdout + r.stderr, /broken\.map:3:/)
     await assertServerMatchesFiles(['Broken'])
-    assert.ok(sandbox.snapshot().some((m) => m.name === 'Broken'))
+    assert.ok(sandbox().snapshot().some((m) => m.name === 'Broken'))
     const json = await cli('push', '--prune', '--json')
     assert.equal(json.code, 5)
   })
 
   it('stops with exit 7 before any write when the API major version differs', async () => {
-    await sandbox.close()
-    sandbox = await startSandbox({apiVersion: '2.0.0'})
     await files({'small.map': SMALL})
-    for (const extra of [[], ['--json']]) {
-      // eslint-disable-next-line no-await-in-loop
-      const r = await cli('push', ...extra)
-      assert.equal(r.code, 7, r.stdout + r.stderr)
-      assert.match(r.stdout + r.stderr, /2\.0\.0/)
-      assert.match(r.stdout + r.stderr, /1\.0\.0/)
-    }
+    await withSandbox({apiVersion: '2.0.0'}, async (v2) => {
+      for (const extra of [[], ['--json']]) {
+        // eslint-disable-next-line no-await-in-loop
+        const r = await runCli(['push', ...extra, '--server', v2.url, '--maps-dir', dir])
+        assert.equal(r.code, 7, r.stdout + r.stderr)
+        assert.match(r.stdout + r.stderr, /2\.0\.0/)
+        assert.match(r.stdout + r.stderr, /1\.0\.0/)
+      }
 
-    assert.equal(writes(sandbox), 0)
-    await sandbox.close()
-    sandbox = await startSandbox()
+      assert.equal(writes(v2), 0)
+    })
   })
 
   it('exits 6 when the server cannot be reached', async () => {
@@ -218,7 +206,7 @@ b,Small Two
 
   it('retries writes the server refused with 500 and ends in sync', async () => {
     await files({'fancy.map': FANCY})
-    sandbox.defects.failBeforeWrite = {every: 3}
+    sandbox().defects.failBeforeWrite = {every: 3}
     const r = await cli('push')
     assert.equal(r.code, 0, r.stdout + r.stderr)
     await assertServerMatchesFiles()
@@ -226,10 +214,10 @@ b,Small Two
 
   it('survives connections dropped after writes without duplicating anything', async () => {
     await files({'fancy.map': FANCY, 'small.map': SMALL})
-    sandbox.defects.dropAfterWrite = {every: 4}
+    sandbox().defects.dropAfterWrite = {every: 4}
     const first = await cli('push')
     assert.ok([0, 8].includes(first.code), first.stdout + first.stderr)
-    sandbox.defects.dropAfterWrite = undefined
+    sandbox().defects.dropAfterWrite = undefined
     const second = await cli('push')
     assert.equal(second.code, 0, second.stdout + second.stderr)
     await assertServerMatchesFiles()
@@ -237,7 +225,7 @@ b,Small Two
 
   it('reports failed operations, skips their dependents, and exits 4', async () => {
     await files({'small.map': SMALL})
-    sandbox.defects.failBeforeWrite = (w) => w.method === 'POST' && w.path === '/api/maps/'
+    sandbox().defects.failBeforeWrite = (w) => w.method === 'POST' && w.path === '/api/maps/'
     const r = await cli('push', '--retries', '0')
     assert.equal(r.code, 4, r.stdout + r.stderr)
     assert.match(r.stdout, /skipped/i)
@@ -249,7 +237,7 @@ b,Small Two
   })
 
   it('two pushes back to back against stale reads create no duplicate and fail no request', async () => {
-    sandbox.defects.staleReadsTtlMs = 300_000
+    sandbox().defects.staleReadsTtlMs = 300_000
     await files({'fancy.map': FANCY, 'small.map': SMALL})
     assert.equal((await cli('push')).code, 0)
     await files({'small.map': SMALL.replace('a.#', 'a##')})
@@ -268,7 +256,7 @@ b,Small Two
   it('does not call a map in sync when the server ignores obstacle deletes (exit 8)', async () => {
     await files({'small.map': SMALL})
     assert.equal((await cli('push')).code, 0)
-    sandbox.defects.ignoreObstacleDeletes = true
+    sandbox().defects.ignoreObstacleDeletes = true
     await files({'small.map': SMALL.replace('a.#', 'a..')})
     const r = await cli('push')
     assert.equal(r.code, 8, r.stdout + r.stderr)
@@ -287,7 +275,7 @@ b,Small Two
         assert.match(r.stdout + r.stderr, new RegExp(`PID ${process.pid}`))
       }
 
-      assert.equal(writes(sandbox), 0)
+      assert.equal(writes(sandbox()), 0)
     } finally {
       await lock.release()
     }

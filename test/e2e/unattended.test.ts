@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {after, afterEach, before, beforeEach, describe, it} from 'node:test'
+import {describe, it} from 'node:test'
 
 import {loadMapsDir} from '../../src/format/index.js'
 import {positionKey} from '../../src/model/types.js'
-import {type Sandbox, startSandbox} from '../../src/sandbox/index.js'
 import {BIN, runCli} from '../helpers/cli.js'
 import {content, FANCY, SMALL} from '../helpers/maps.js'
+import {useSandbox} from '../helpers/sandbox.js'
+import {useTempDir} from '../helpers/temp-dir.js'
 
 /** A map with many obstacles, so that a push takes long enough to be killed halfway. */
 function bigMap(): string {
@@ -18,30 +18,19 @@ function bigMap(): string {
 }
 
 describe('unattended runs: conflicts, refuted writes, killed runs', () => {
-  let sandbox: Sandbox
+  const sandbox = useSandbox()
   let dir: string
-
-  before(async () => {
-    sandbox = await startSandbox()
-  })
-  after(async () => {
-    await sandbox.close()
-  })
-  beforeEach(async () => {
-    sandbox.reset()
-    dir = await mkdtemp(path.join(tmpdir(), 'gridsync-unattended-'))
-  })
-  afterEach(async () => {
-    await rm(dir, {recursive: true, force: true})
+  useTempDir('gridsync-unattended-', (created) => {
+    dir = created
   })
 
-  const cli = (...args: string[]) => runCli([...args, '--server', sandbox.url, '--maps-dir', dir])
+  const cli = (...args: string[]) => runCli([...args, '--server', sandbox().url, '--maps-dir', dir])
   const serverWrite = (method: string, pathname: string, body?: unknown) =>
-    fetch(`${sandbox.url}${pathname}`, {method, headers: {'content-type': 'application/json'}, body: body === undefined ? undefined : JSON.stringify(body)})
+    fetch(`${sandbox().url}${pathname}`, {method, headers: {'content-type': 'application/json'}, body: body === undefined ? undefined : JSON.stringify(body)})
 
   const assertServerMatchesFiles = async (): Promise<void> => {
     const {maps} = await loadMapsDir(dir)
-    const server = sandbox.snapshot()
+    const server = sandbox().snapshot()
     const byName = (a: {name: string}, b: {name: string}) => a.name.localeCompare(b.name)
     assert.deepEqual(server.sort(byName).map(content), [...maps].sort(byName).map(content))
     for (const m of server) {
@@ -67,9 +56,9 @@ describe('unattended runs: conflicts, refuted writes, killed runs', () => {
     const push = await cli('push')
     assert.equal(push.code, 4, push.stdout + push.stderr)
     assert.match(push.stdout, /conflict/)
-    const small = sandbox.snapshot().find((m) => m.name === 'Small')!
+    const small = sandbox().snapshot().find((m) => m.name === 'Small')!
     assert.ok(!small.obstacles.some((p) => p.x === 1 && p.y === 0), 'the conflicting map was not written')
-    assert.ok(sandbox.snapshot().find((m) => m.name === 'Fancy Map')!.obstacles.some((p) => p.x === 11 && p.y === 0), 'other maps were')
+    assert.ok(sandbox().snapshot().find((m) => m.name === 'Fancy Map')!.obstacles.some((p) => p.x === 11 && p.y === 0), 'other maps were')
 
     const forced = await cli('push', '--force')
     assert.equal(forced.code, 0, forced.stdout + forced.stderr)
@@ -91,27 +80,27 @@ describe('unattended runs: conflicts, refuted writes, killed runs', () => {
   it('does not re-send a delete the server acknowledged but ignored, and says so (exit 8) on every run', async () => {
     await writeFile(path.join(dir, 'small.map'), SMALL)
     assert.equal((await cli('push')).code, 0)
-    sandbox.defects.ignoreObstacleDeletes = true
+    sandbox().defects.ignoreObstacleDeletes = true
     await writeFile(path.join(dir, 'small.map'), SMALL.replace('a.#', 'a..'))
     assert.equal((await cli('push')).code, 8)
 
     for (let run = 0; run < 2; run++) {
-      sandbox.resetStats()
+      sandbox().resetStats()
       // eslint-disable-next-line no-await-in-loop
       const r = await cli('push', '--stale-window', '0')
       assert.equal(r.code, 8, r.stdout + r.stderr)
       assert.match(r.stdout, /obstacle \(2,0\) still present: an earlier delete was acknowledged/)
-      assert.equal(sandbox.stats.byRoute['DELETE /api/maps/<map>/obstacles/<x>/<y>/'] ?? 0, 0, 'not sent again')
+      assert.equal(sandbox().stats.byRoute['DELETE /api/maps/<map>/obstacles/<x>/<y>/'] ?? 0, 0, 'not sent again')
     }
   })
 
   for (const staleReads of [false, true]) {
     it(`a push killed halfway is completed by the next runs without duplicates${staleReads ? ', with stale reads' : ''}`, async () => {
       await writeFile(path.join(dir, 'big.map'), bigMap())
-      sandbox.defects.latencyMs = 15
-      if (staleReads) sandbox.defects.staleReadsTtlMs = 300_000
+      sandbox().defects.latencyMs = 15
+      if (staleReads) sandbox().defects.staleReadsTtlMs = 300_000
       const journal = path.join(dir, '.gridsync', 'journal.ndjson')
-      const child = spawn(process.execPath, [BIN, 'push', '--server', sandbox.url, '--maps-dir', dir, '--concurrency', '2'], {
+      const child = spawn(process.execPath, [BIN, 'push', '--server', sandbox().url, '--maps-dir', dir, '--concurrency', '2'], {
         env: {...process.env, NO_COLOR: '1'},
         stdio: 'ignore',
       })
@@ -132,15 +121,15 @@ describe('unattended runs: conflicts, refuted writes, killed runs', () => {
       const ended = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGKILL')
       await ended
-      sandbox.defects.latencyMs = 0
+      sandbox().defects.latencyMs = 0
 
       const second = await cli('push', '--json')
       assert.ok([0, 8].includes(second.code), second.stdout + second.stderr)
       assert.match(second.stdout, /ended without finishing/)
       assert.equal(JSON.parse(second.stdout).apply.counts.failed, 0)
       // Once the server's answers can be trusted again (its cache gone), a last run fills in anything lost.
-      sandbox.defects.staleReadsTtlMs = undefined
-      sandbox.clearCache()
+      sandbox().defects.staleReadsTtlMs = undefined
+      sandbox().clearCache()
       const third = await cli('push', '--stale-window', '0')
       assert.equal(third.code, 0, third.stdout + third.stderr)
       await assertServerMatchesFiles()
