@@ -35,7 +35,7 @@ export interface ApplyOptions {
   signal?: AbortSignal
   /**
    * Work to do on a map once all its operations have ended (its read-back), within the
-   * same concurrency bound, while the operations on other maps go on.
+   * same concurrency bound: it starts when no operation is ready to take its place.
    */
   followUps?: readonly FollowUp[]
 }
