@@ -31,6 +31,12 @@ export interface Route {
   handlers: Partial<Record<Method, Handler>>
   /** GET answers here are subject to the stale-read cache. */
   staleReads?: boolean
+  /**
+   * Looks the item up in the data before the cache is consulted, throwing the 404 when it
+   * is gone: as on the reference server, a 404 is never stale and a 200 proves the item
+   * exists now (only its body may be old).
+   */
+  lookup?: (ctx: HandlerContext) => void
   /** POST here loads the map's existing contents first (the insert-cost defect). */
   insertCost?: boolean
 }
@@ -54,6 +60,7 @@ export const ROUTES: readonly Route[] = [
   {
     pattern: '/api/maps/<map>/',
     staleReads: true,
+    lookup: (ctx) => void ctx.store.findMap(ctx.params[0]!),
     handlers: {
       GET: (ctx) => read(ctx, mapDoc(ctx.store.findMap(ctx.params[0]!), ctx.mason)),
       PUT: ({store, params, body}) => {
@@ -81,6 +88,10 @@ export const ROUTES: readonly Route[] = [
     // The map segment must name a map, but the observer is found by its slug alone.
     pattern: '/api/maps/<map>/observers/<observer>/',
     staleReads: true,
+    lookup: (ctx) => {
+      ctx.store.findMap(ctx.params[0]!)
+      ctx.store.findObserver(ctx.params[1]!)
+    },
     handlers: {
       GET: (ctx) => {
         ctx.store.findMap(ctx.params[0]!)

@@ -359,7 +359,9 @@ class SandboxServer implements Sandbox {
       }
     }
     if (!WRITE_METHODS.has(handlerMethod)) {
-      return route.staleReads ? this.cachedRead(`${mason ? MASON_TYPE : JSON_TYPE} ${path}`, run) : run()
+      if (!route.staleReads) return run()
+      const gone = lookupFailure(route, ctx, path)
+      return gone ?? this.cachedRead(`${mason ? MASON_TYPE : JSON_TYPE} ${path}`, run)
     }
     const write = {method, path}
     if (this.fires('failBeforeWrite', write)) return messageReply(500, DATABASE_LOCKED)
@@ -405,6 +407,17 @@ class SandboxServer implements Sandbox {
       return
     }
     res.end(body)
+  }
+}
+
+/** The 404 of an item that is gone, found before the cache is consulted; undefined when it exists. */
+function lookupFailure(route: Route, ctx: HandlerContext, path: string): Reply | undefined {
+  try {
+    route.lookup?.(ctx)
+    return undefined
+  } catch (err) {
+    if (err instanceof ApiError) return errorReply(err, path)
+    throw err
   }
 }
 

@@ -74,6 +74,21 @@ describe('stale reads', () => {
     })
   })
 
+  it('answers 404 at once for a map or observer that is gone, whatever the cache holds, while the listing still shows it', async () => {
+    const clock = new FakeClock()
+    const seed = [{...FANCY, observers: [{name: 'Watcher', x: 0, y: 0}]}]
+    await withSandbox({clock, seed, defects: {staleReadsTtlMs: 300_000}}, async (sandbox) => {
+      await call(sandbox, 'GET', '/api/maps/')
+      assert.equal((await call(sandbox, 'GET', '/api/maps/fancy-map/')).status, 200)
+      assert.equal((await call(sandbox, 'GET', '/api/maps/fancy-map/observers/watcher/')).status, 200)
+      assert.equal((await call(sandbox, 'DELETE', '/api/maps/fancy-map/')).status, 204)
+      clock.advance(1000)
+      assert.equal((await call(sandbox, 'GET', '/api/maps/fancy-map/')).status, 404)
+      assert.equal((await call(sandbox, 'GET', '/api/maps/fancy-map/observers/watcher/')).status, 404)
+      assert.equal((await call(sandbox, 'GET', '/api/maps/')).json().maps.length, 1)
+    })
+  })
+
   it('keeps JSON and Mason answers apart', async () => {
     await withSandbox({clock: new FakeClock(), seed: [FANCY], defects: {staleReadsTtlMs: 1000}}, async (sandbox) => {
       await call(sandbox, 'GET', '/api/maps/fancy-map/')
