@@ -14,12 +14,13 @@ export const ExitCode = {
   NOT_VERIFIED: 8,
   GUARD: 9,
   LOCKED: 10,
+  LOCAL_STATE: 11,
 } as const
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
 export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
-  [ExitCode.OK, 'success; for diff and push: the server matches the files'],
+  [ExitCode.OK, 'success; for diff --exit-code and push: the server is known to match the files'],
   [ExitCode.UNEXPECTED, 'an unexpected error (a bug: please report it)'],
   [ExitCode.USAGE, 'usage error: unknown flag, bad flag value or setting (environment, .env, config file), missing argument'],
   [ExitCode.CHANGES_PENDING, 'diff --exit-code found changes a push would make'],
@@ -27,9 +28,10 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.INVALID_MAPS, 'invalid local map files (their maps were left alone)'],
   [ExitCode.NETWORK, 'network or TLS error, or the server could not be reached'],
   [ExitCode.CONTRACT, 'API version mismatch, or a server answer that breaks the API contract'],
-  [ExitCode.NOT_VERIFIED, 'push applied, but reading back does not confirm the server matches'],
+  [ExitCode.NOT_VERIFIED, 'nothing (more) to send, but the server is not known to match the files: writes not yet confirmed by a read (a caching server), or deletes the server acknowledged and did not carry out'],
   [ExitCode.GUARD, 'a safety guard stopped the run before any change'],
   [ExitCode.LOCKED, 'another gridsync run holds the lock on the maps directory'],
+  [ExitCode.LOCAL_STATE, "gridsync's state in the maps directory (.gridsync/: the journal) cannot be read or written"],
 ]
 
 /** The EXIT CODES section shown in help. */

@@ -12,7 +12,8 @@ import http from 'node:http'
 
 import {loadMapsDir} from '../../src/format/index.js'
 import type {RemoteMap, RemoteMapSummary} from '../../src/model/types.js'
-import {plan, type RemoteEntry} from '../../src/sync/plan.js'
+import {learn} from '../../src/sync/knowledge.js'
+import {plan} from '../../src/sync/plan.js'
 import type {Operation} from '../../src/sync/plan-types.js'
 
 interface Answer {
@@ -53,24 +54,26 @@ async function main(): Promise<void> {
 
   const spec = await getJson<{info: {version: string}}>(`${base}/apispec_1.json`)
   if (!spec.info.version.startsWith('1.')) throw new Error(`API version ${spec.info.version}`)
-  const listing = await getJson<{maps: Array<{name: string; slug: string; width: number; height: number}>}>(`${base}/api/maps/`)
   const wanted = new Set(loaded.maps.map((m) => m.name))
-  const remote: RemoteEntry[] = []
-  for (const m of listing.maps) {
-    const summary: RemoteMapSummary = {...m, url: mapUrl(m.slug)}
-    let details: RemoteMap | undefined
-    if (wanted.has(m.name)) {
-      const read = await getJson<Omit<RemoteMap, 'url'>>(summary.url)
-      details = {...read, url: summary.url, observers: read.observers.map((o) => ({...o, url: `${summary.url}observers/${encodeURIComponent(o.slug)}/`}))}
-    }
-    remote.push({summary, details, source: 'server'})
-  }
+  const knowledge = await learn(
+    {
+      async listMaps(): Promise<RemoteMapSummary[]> {
+        const listing = await getJson<{maps: Array<{name: string; slug: string; width: number; height: number}>}>(`${base}/api/maps/`)
+        return listing.maps.map((m) => ({...m, url: mapUrl(m.slug)}))
+      },
+      async getMap(url: string): Promise<RemoteMap> {
+        const read = await getJson<Omit<RemoteMap, 'url'>>(url)
+        return {...read, url, observers: read.observers.map((o) => ({...o, url: `${url}observers/${encodeURIComponent(o.slug)}/`}))}
+      },
+    },
+    {wanted: (name) => wanted.has(name), allRecorded: false, records: new Map(), cacheMs: 0, now: Date.now, concurrency: 1},
+  )
 
   const p = plan({
     server: base,
     local: loaded.maps,
     invalid: loaded.invalid.map((f) => ({file: f.file, name: f.name, problems: []})),
-    remote,
+    knowledge,
     prune: rest.includes('--prune'),
   })
 

@@ -8,6 +8,7 @@ export interface PlanFlags extends ConnectionSettings {
   only?: string[]
   prune: boolean
   force: boolean
+  rebuild: boolean
   'stale-window': number
   'skip-version-check': boolean
 }
@@ -35,6 +36,7 @@ export async function planFromFlags(flags: PlanFlags, warn: (message: string) =>
         only: flags.only,
         prune: flags.prune,
         force: flags.force,
+        rebuild: flags.rebuild,
         staleWindowMs: flags['stale-window'] * 1000,
         concurrency: flags.concurrency,
       }),
@@ -42,6 +44,8 @@ export async function planFromFlags(flags: PlanFlags, warn: (message: string) =>
     if (checked.status === 'rejected') throw checked.reason
     if (planning.status === 'rejected') throw planning.reason
     const planned = planning.value
+    // An earlier run that never finished is the first thing said.
+    for (const w of planned.interrupted) warn(w)
     return {conn, planned}
   } catch (error) {
     await conn.close()

@@ -12,9 +12,15 @@ export const selectionFlags = {
     default: DEFAULT_MAX_DELETE,
     helpValue: 'N|N%',
   }),
-  force: Flags.boolean({summary: 'Overwrite maps that someone else changed on the server since gridsync last wrote them (a conflict otherwise).', default: false}),
+  force: Flags.boolean({summary: 'Overwrite maps that someone else changed on the server since gridsync last knew them (a conflict otherwise).', default: false}),
+  rebuild: Flags.boolean({
+    summary:
+      'Delete and create again, from its file, each map whose deletes the server acknowledged but did not carry out (the only way to remove an obstacle from the reference server); counts toward --max-delete.',
+    default: false,
+  }),
   'stale-window': Flags.integer({
-    summary: "For how many seconds after its writes a server answer identical to the one before them counts as a stale cached answer (the reference server caches reads for 300 s).",
+    summary:
+      "The longest the server may answer reads from a cache, in seconds (the reference server: 300). Until this long after gridsync's writes, an answer that does not show them proves nothing: they are assumed and reported unconfirmed.",
     default: STALE_WINDOW_MS / 1000,
     min: 0,
     env: 'GRIDSYNC_STALE_WINDOW',

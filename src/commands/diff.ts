@@ -23,9 +23,12 @@ export default class Diff extends BaseCommand<typeof Diff> {
     ExitCode.UNEXPECTED,
     ExitCode.USAGE,
     ExitCode.CHANGES_PENDING,
+    ExitCode.OPERATIONS_FAILED,
     ExitCode.INVALID_MAPS,
     ExitCode.NETWORK,
     ExitCode.CONTRACT,
+    ExitCode.NOT_VERIFIED,
+    ExitCode.LOCAL_STATE,
   ]
 
   static override examples = [
@@ -39,7 +42,11 @@ export default class Diff extends BaseCommand<typeof Diff> {
     'maps-dir': mapsDirFlag,
     ...selectionFlags,
     format: Flags.option({options: ['text', 'patch'] as const, default: 'text', summary: 'Human output: a summary with pictures, or a unified diff.'})(),
-    'exit-code': Flags.boolean({summary: 'Exit 3 when there are changes to push, 0 when in sync.', default: false}),
+    'exit-code': Flags.boolean({
+      summary:
+        'Exit 0 only when the server is known to match the files; 3 when a push would send something; 4 when a map is in conflict; 8 when a push would send nothing but the server is not known to match (writes not yet confirmed, deletes the server refuses).',
+      default: false,
+    }),
     ...logFlags,
   }
 

@@ -31,12 +31,14 @@ export default class Push extends BaseCommand<typeof Push> {
     ExitCode.NOT_VERIFIED,
     ExitCode.GUARD,
     ExitCode.LOCKED,
+    ExitCode.LOCAL_STATE,
   ]
 
   static override examples = [
     {description: 'Sync the maps directory to a server:', command: '<%= config.bin %> <%= command.id %> --server https://maps.example.org'},
     {description: 'Rehearse against an empty in-process sandbox:', command: '<%= config.bin %> <%= command.id %> --server sandbox'},
     {description: 'Also delete maps that have no file, reporting as JSON:', command: '<%= config.bin %> <%= command.id %> --prune --json'},
+    {description: 'Remove obstacles the server refuses to delete, by deleting and recreating their maps:', command: '<%= config.bin %> <%= command.id %> --rebuild'},
   ]
 
   static override flags = {

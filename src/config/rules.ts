@@ -36,6 +36,7 @@ export const COMMAND_LINE_ONLY: Readonly<Record<string, string>> = {
   yes: APPROVES,
   overwrite: APPROVES,
   force: APPROVES,
+  rebuild: APPROVES,
   'skip-version-check': SKIPS_CHECK,
   verify: SKIPS_CHECK,
   only: PER_RUN,

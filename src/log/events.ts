@@ -48,6 +48,14 @@ export interface VerifyEvent {
   map: string
   verdict: Verdict
   differences: string[]
+  /** Why the verdict is not `confirmed`, and what to do; null when it is. */
+  advice: string | null
+  /** The kind of evidence behind the verdict (read, writes, gone, ...), null when none was taken. */
+  evidence: string | null
+  /** When that evidence was taken (ISO 8601). */
+  evidenceAt: string | null
+  /** Until when the server's answers cannot show gridsync's writes, for evidence `writes` (ISO 8601). */
+  until: string | null
 }
 
 export interface InvalidFileEvent {
@@ -187,7 +195,7 @@ export function planEvent(plan: Plan): PlanEvent {
   return {
     event: 'plan',
     summary: {
-      maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged},
+      maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged, rebuild: s.maps.rebuild},
       observers: {create: s.observers.create, update: s.observers.update, delete: s.observers.delete},
       obstacles: {create: s.obstacles.create, delete: s.obstacles.delete},
     },
@@ -198,7 +206,17 @@ export function planEvent(plan: Plan): PlanEvent {
 }
 
 export function verifyEvent(m: MapVerification): VerifyEvent {
-  return {event: 'verify', map: m.name, verdict: m.verdict, differences: [...m.differences]}
+  const e = m.evidence
+  return {
+    event: 'verify',
+    map: m.name,
+    verdict: m.verdict,
+    differences: [...m.differences],
+    advice: m.advice ?? null,
+    evidence: e?.kind ?? null,
+    evidenceAt: e ? new Date(e.at).toISOString() : null,
+    until: e?.until === undefined ? null : new Date(e.until).toISOString(),
+  }
 }
 
 export function conflictEvent(m: MapPlan): ConflictEvent {

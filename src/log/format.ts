@@ -53,7 +53,7 @@ function describe(e: LogEvent): string {
     }
 
     case 'verify':
-      return `verify "${e.map}": ${e.verdict}${e.differences.length > 0 ? `: ${e.differences.join('; ')}` : ''}`
+      return `verify "${e.map}": ${e.verdict}${e.differences.length > 0 ? `: ${e.differences.join('; ')}` : ''}${e.verdict === 'confirmed' || e.advice === null ? '' : ` (${e.advice})`}`
     case 'invalid-file':
       return `invalid file ${e.file}${e.map === null ? '' : ` ("${e.map}")`}: ${e.problems.join('; ')}`
     case 'conflict':

@@ -56,7 +56,7 @@ export function diffTotals(plan: Plan): RunTotals {
   const m = plan.summary.maps
   const alone = leftAlone(plan)
   const parts = [
-    `${count(m.create, 'map')} to create, ${m.update} to update, ${m.delete} to delete, ${m.unchanged} unchanged`,
+    `${count(m.create, 'map')} to create, ${m.update} to update, ${m.delete} to delete, ${m.rebuild > 0 ? `${m.rebuild} to rebuild, ` : ''}${m.unchanged} unchanged`,
     count(plan.operations.length, 'operation'),
     ...alone.words,
   ]
@@ -65,6 +65,7 @@ export function diffTotals(plan: Plan): RunTotals {
       create: m.create,
       update: m.update,
       delete: m.delete,
+      rebuild: m.rebuild,
       unchanged: m.unchanged,
       operations: plan.operations.length,
       invalidFiles: alone.invalid,

@@ -60,7 +60,8 @@ export const BACKUP_DIR = 'backup'
 const NAME_ATTEMPTS = 100
 
 export async function pull(client: PullClient, opts: PullOptions): Promise<PullResult> {
-  const now = (opts.now ?? Date.now)()
+  const clock = opts.now ?? Date.now
+  const now = clock()
   const loaded = await loadLocal(opts.mapsDir)
   const local = indexLocal(loaded)
   const {journal, warning} = await Journal.load(opts.mapsDir)
@@ -68,7 +69,7 @@ export async function pull(client: PullClient, opts: PullOptions): Promise<PullR
     wanted: wantedBy(local, opts),
     records: journal.recordsFor(opts.server),
     staleWindowMs: STALE_WINDOW_MS,
-    now,
+    now: clock,
     concurrency: opts.concurrency,
   })
   const namer = new FileNamer(await directoryEntries(opts.mapsDir))

@@ -6,11 +6,9 @@
  * by the state those writes left, exactly as diff and push see the server.
  */
 
-import {HttpError} from '../api/index.js'
 import type {RemoteMap, RemoteMapSummary} from '../model/types.js'
 import type {JournalRecord} from '../sync/journal.js'
-import {runPool} from '../sync/pool.js'
-import {readRemote} from '../sync/remote-state.js'
+import {learn} from '../sync/knowledge.js'
 
 export interface PullClient {
   listMaps(): Promise<RemoteMapSummary[]>
@@ -33,39 +31,30 @@ export interface ReadOptions {
   /** gridsync's last recorded writes to this server, by map name. */
   records: ReadonlyMap<string, JournalRecord>
   staleWindowMs: number
-  now: number
+  now: () => number
   concurrency: number
 }
 
-/** Every map on the server, with the contents of the wanted ones. */
+/** Every map on the server, with the contents of the wanted ones, weighed as diff and push weigh them. */
 export async function readForPull(client: PullClient, opts: ReadOptions): Promise<RemoteItem[]> {
-  const listing = await client.listMaps()
-  // A map with an empty slug has no URL the server answers: it is not read.
-  const toRead = listing.filter((m) => opts.wanted(m.name) && m.slug !== '')
-  const reads = new Map<string, RemoteMap>()
-  const errors = new Map<string, string>()
-  let fatal: unknown
-  await runPool(toRead, opts.concurrency, async (summary) => {
-    try {
-      const map = await client.getMap(summary.url)
-      if (map.name === summary.name) reads.set(summary.url, map)
-      else errors.set(summary.name, `the server lists this map as "${summary.name}" but its own page names it "${map.name}" (renamed meanwhile?); pull again`)
-    } catch (error) {
-      if (error instanceof HttpError) errors.set(summary.name, error.message)
-      else fatal ??= error
-    }
+  const knowledge = await learn(client, {
+    wanted: opts.wanted,
+    allRecorded: false,
+    records: opts.records,
+    cacheMs: opts.staleWindowMs,
+    now: opts.now,
+    concurrency: opts.concurrency,
   })
-  if (fatal !== undefined) throw fatal
+  const items: RemoteItem[] = []
+  for (const k of knowledge.maps.values()) {
+    // Absent now (404), or neither listed nor found: nothing to pull.
+    if (k.evidence.kind === 'gone' || (!k.state && !k.summary)) continue
+    const item: RemoteItem = {name: k.name, slug: k.state?.slug ?? k.summary?.slug ?? ''}
+    if (k.state && opts.wanted(k.name)) item.map = k.state
+    const error = k.error?.message ?? k.mismatch
+    if (error !== undefined && opts.wanted(k.name)) item.error = error
+    items.push(item)
+  }
 
-  const served: PullClient = {listMaps: async () => listing, getMap: async (url) => reads.get(url) as RemoteMap}
-  const details = new Set(toRead.filter((m) => reads.has(m.url)).map((m) => m.name))
-  const {entries, unreachable} = await readRemote(served, {...opts, details})
-  const items = entries.map(({summary, details: map}): RemoteItem => {
-    const item: RemoteItem = {name: summary.name, slug: summary.slug}
-    if (map && opts.wanted(summary.name)) item.map = map
-    const error = errors.get(summary.name)
-    if (error !== undefined) item.error = error
-    return item
-  })
-  return [...items, ...unreachable.map((name) => ({name, slug: ''}))]
+  return [...items, ...knowledge.unreachable.map((name) => ({name, slug: ''}))]
 }

@@ -1,4 +1,5 @@
 import type {Observer, Position} from '../model/types.js'
+import type {Evidence} from '../sync/knowledge.js'
 import type {MapChanges, MapPlan, Operation, Plan, PlanSummary} from '../sync/plan-types.js'
 import type {ApplyResult, OpOutcome, OpResult, Verification} from '../sync/result-types.js'
 
@@ -53,13 +54,30 @@ function verificationData(v: Verification): {skipped: boolean; maps: Json[]} {
       verdict: m.verdict,
       differences: [...m.differences],
       ...(m.advice === undefined ? {} : {advice: m.advice}),
+      ...(m.evidence === undefined ? {} : {evidence: evidenceData(m.evidence)}),
     })),
+  }
+}
+
+/**
+ * What a claim about a map rests on: `kind` (read, writes, gone, unlisted, listing; see
+ * sync/knowledge.ts), when it was taken, why a read is trusted, and until when the
+ * server's answers cannot show gridsync's writes (kind writes).
+ */
+export function evidenceData(e: Evidence): Json {
+  return {
+    kind: e.kind,
+    at: new Date(e.at).toISOString(),
+    trust: e.trust ?? null,
+    until: e.until === undefined ? null : new Date(e.until).toISOString(),
+    listed: e.listed,
+    wroteAt: e.wroteAt === undefined ? null : new Date(e.wroteAt).toISOString(),
   }
 }
 
 function summaryData(s: PlanSummary): PlanSummary {
   return {
-    maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged},
+    maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged, rebuild: s.maps.rebuild},
     observers: {create: s.observers.create, update: s.observers.update, delete: s.observers.delete},
     obstacles: {create: s.obstacles.create, delete: s.obstacles.delete},
   }
@@ -71,7 +89,8 @@ function mapData(mp: MapPlan): Json {
     action: mp.action,
     ...(mp.file === undefined ? {} : {file: mp.file}),
     ...(mp.url === undefined ? {} : {url: mp.url}),
-    ...(mp.remoteSource === undefined ? {} : {remoteSource: mp.remoteSource}),
+    ...(mp.evidence === undefined ? {} : {evidence: evidenceData(mp.evidence)}),
+    ...(mp.conflicts === undefined ? {} : {conflicts: mp.conflicts.map((c) => ({object: c.what, known: c.a, server: c.b}))}),
     ...(mp.resize === undefined ? {} : {resize: {from: sizeData(mp.resize.from), to: sizeData(mp.resize.to)}}),
     changes: changesData(mp.changes),
     notes: [...mp.notes],

@@ -3,7 +3,7 @@ import {FILE_HEADERS_ONLY, formatPatch, structuredPatch} from 'diff'
 import {writeMap} from '../format/index.js'
 import type {GridMap, LocalMap, RemoteMap} from '../model/types.js'
 import type {MapPlan, Plan} from '../sync/plan-types.js'
-import {JOURNAL_NOTE} from './words.js'
+import {assumedNote} from './words.js'
 
 const DEV_NULL = '/dev/null'
 
@@ -21,7 +21,7 @@ export function renderPlanPatch(plan: Plan): string {
 
 function mapPatch(mp: MapPlan): string {
   const serverName = `server/${mp.name}`
-  const journal = mp.remoteSource === 'journal' && mp.action !== 'unchanged' ? comment(`${serverName}: ${JOURNAL_NOTE}`) : ''
+  const journal = mp.evidence?.kind === 'writes' && mp.action !== 'unchanged' ? comment(`${serverName}: ${assumedNote(mp.evidence)}`) : ''
   switch (mp.action) {
     case 'unchanged':
     case 'untracked':
@@ -29,7 +29,7 @@ function mapPatch(mp: MapPlan): string {
     case 'invalid':
       return comment(`${mp.file ?? mp.name}: invalid file; map "${mp.name}" is left alone on the server`)
     case 'conflict':
-      return comment(`${serverName}: changed on the server since gridsync last wrote it; left alone (--force overwrites it)`)
+      return comment(`${serverName}: changed on the server by someone else since gridsync last knew it; left alone (--force overwrites it)`)
     case 'delete': {
       if (!mp.remote) return comment(`${serverName}: the map and everything on it will be deleted (its contents were not read)`)
       const before = canonical(mp.remote, serverName)
@@ -37,7 +37,8 @@ function mapPatch(mp: MapPlan): string {
     }
 
     case 'create':
-    case 'update': {
+    case 'update':
+    case 'rebuild': {
       const local = mp.local
       if (!local) return ''
       const file = local.file

@@ -1,6 +1,8 @@
 import type {ChalkInstance} from 'chalk'
 
 import type {ApplyResult, OpOutcome, OpResult, Verdict, Verification} from '../sync/result-types.js'
+import {clock} from '../sync/clock.js'
+import {notKnown} from './text.js'
 import {count, describeOp, limitList} from './words.js'
 
 const INDENT = '    '
@@ -63,45 +65,40 @@ function applySummary(apply: ApplyResult, chalk: ChalkInstance): string {
 }
 
 const VERDICT_TEXT: Record<Exclude<Verdict, 'confirmed'>, {word: string; meaning: string}> = {
-  'not-applied': {word: 'not applied', meaning: 'the server acknowledged changes that its read-back does not show'},
+  'not-applied': {word: 'not applied', meaning: 'the server acknowledged changes that it does not hold'},
   incomplete: {word: 'incomplete', meaning: 'some operations on it failed or were skipped'},
-  unconfirmed: {
-    word: 'unconfirmed',
-    meaning: 'the read-back cannot show whether the changes were made (a stale answer, or state taken from recent writes)',
-  },
+  unconfirmed: {word: 'unconfirmed', meaning: "no answer of the server can show yet whether it matches the file"},
+  conflict: {word: 'conflict', meaning: 'changed on the server by someone else since gridsync last knew it; left alone'},
 }
 
 /**
- * The read-back verdict: each map that is not confirmed with its differences (at most
- * LIST_LIMIT unless verbose) and advice, then one closing line. Only a run where every checked map is confirmed says the server
+ * The verdicts: each map that is not confirmed with why (and until when), its
+ * differences (at most LIST_LIMIT unless verbose), then each piece of advice once, then
+ * one closing line. Only a run where every map in scope is confirmed says the server
  * matches the files.
  */
 export function renderVerification(v: Verification, chalk: ChalkInstance, opts: {verbose?: boolean} = {}): string {
-  if (v.skipped) return chalk.yellow('Verification skipped (--no-verify): the server was not read back.') + '\n'
   const lines: string[] = []
-  const tally = new Map<Exclude<Verdict, 'confirmed'>, number>()
+  const advice: string[] = []
   for (const m of v.maps) {
     if (m.verdict === 'confirmed') continue
-    tally.set(m.verdict, (tally.get(m.verdict) ?? 0) + 1)
     const {word, meaning} = VERDICT_TEXT[m.verdict]
     const paint = m.verdict === 'unconfirmed' ? chalk.yellow : chalk.red
-    lines.push(`${paint(word)} ${chalk.bold(m.name)}: ${meaning}`)
+    const until = m.evidence?.until === undefined ? '' : ` (until ${clock(m.evidence.until)})`
+    lines.push(`${paint(word)} ${chalk.bold(m.name)}: ${meaning}${until}`)
     lines.push(...limitList(m.differences, opts.verbose, 'differences', chalk.dim).map((d) => INDENT + d))
-    if (m.advice) lines.push(`${INDENT}${chalk.dim('advice:')} ${m.advice}`)
+    if (m.advice && !advice.includes(m.advice)) advice.push(m.advice)
   }
 
-  const confirmed = v.maps.length - [...tally.values()].reduce((a, b) => a + b, 0)
-  if (v.maps.length === 0) lines.push(chalk.yellow('Nothing verified: no map was read back.'))
-  else if (tally.size === 0) lines.push(chalk.green(`Verified: the server matches the files (${count(confirmed, 'map')} checked).`))
+  for (const a of advice) lines.push(`${chalk.dim('advice:')} ${a}`)
+  const open = notKnown(v.maps)
+  const confirmed = v.maps.filter((m) => m.verdict === 'confirmed')
+  if (v.maps.length === 0) lines.push(chalk.yellow(v.skipped ? 'Verification skipped (--no-verify): nothing was read back.' : 'Nothing verified: no map file in scope.'))
+  else if (open.length === 0) lines.push(chalk.green(`Verified: the server matches the files (${count(confirmed.length, 'map')}).`))
   else {
-    const order = (['not-applied', 'incomplete', 'unconfirmed'] as const).filter((verdict) => tally.has(verdict))
-    const parts = order.map((verdict, i) => {
-      const n = tally.get(verdict) ?? 0
-      return `${i === 0 ? count(n, 'map') : n} ${VERDICT_TEXT[verdict].word}`
-    })
-    const rest = confirmed > 0 ? ` (${confirmed} confirmed)` : ''
-    const paint = tally.has('unconfirmed') && tally.size === 1 ? chalk.yellow : chalk.red
-    lines.push(paint(`Not verified: ${parts.join(', ')}${rest}.`))
+    const rest = confirmed.length > 0 ? ` ${confirmed.length} confirmed;` : ''
+    const paint = v.maps.every((m) => m.verdict === 'confirmed' || m.verdict === 'unconfirmed') ? chalk.yellow : chalk.red
+    lines.push(paint(`Not verified:${rest} ${open.join('; ')}.`))
   }
 
   return lines.join('\n') + '\n'

@@ -2,9 +2,12 @@ import type {ChalkInstance} from 'chalk'
 
 import {uniquePositions} from '../model/positions.js'
 import type {MapAction, MapPlan, Operation, Plan} from '../sync/plan-types.js'
+import {clock} from '../sync/clock.js'
 import {refutedText} from '../sync/plan.js'
+import type {MapVerification, Verdict} from '../sync/result-types.js'
+import {standingVerdict} from '../sync/verify.js'
 import {renderGridPicture} from './grid.js'
-import {count, isAre, JOURNAL_NOTE, limitList, opSign, placement, signedCounts, sizeText} from './words.js'
+import {assumedNote, count, evidenceText, isAre, limitList, opSign, placement, signedCounts, sizeText} from './words.js'
 
 export interface RenderPlanOptions {
   chalk: ChalkInstance
@@ -16,7 +19,7 @@ export interface RenderPlanOptions {
 
 const INDENT = '    '
 
-const SIGN: Record<MapAction, string> = {create: '+', update: '~', delete: '-', unchanged: '=', invalid: '!', untracked: '?', conflict: '!'}
+const SIGN: Record<MapAction, string> = {create: '+', update: '~', delete: '-', rebuild: '*', unchanged: '=', invalid: '!', untracked: '?', conflict: '!'}
 
 /**
  * The plan for people: one line per map with a sign (`+` create, `~` update, `-` delete,
@@ -29,6 +32,7 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
     create: chalk.green,
     update: chalk.yellow,
     delete: chalk.red,
+    rebuild: chalk.red,
     unchanged: chalk.dim,
     invalid: chalk.red,
     untracked: chalk.dim,
@@ -43,13 +47,14 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
   const blocks: string[] = []
   for (const mp of plan.maps) {
     const lines = [`${paintSign[mp.action](SIGN[mp.action])} ${chalk.bold(mp.name)}  ${mapSummary(mp)}`]
-    if (mp.action === 'create' || mp.action === 'update') {
+    if (mp.action === 'create' || mp.action === 'update' || mp.action === 'rebuild') {
       lines.push(...changeLines(opsByMap.get(mp.name) ?? [], opts).map((l) => INDENT + l))
       const picture = opts.picture === false ? '' : renderGridPicture(mp, chalk)
       if (picture) lines.push('', ...picture.split('\n').map((l) => INDENT + l))
     }
 
-    if (mp.remoteSource === 'journal') lines.push(INDENT + chalk.yellow(JOURNAL_NOTE))
+    if (mp.evidence?.kind === 'writes') lines.push(INDENT + chalk.yellow(assumedNote(mp.evidence)))
+    else if (mp.evidence && mp.action === 'unchanged') lines.push(INDENT + chalk.dim(evidenceText(mp.evidence)))
     for (const op of mp.refuted ?? []) lines.push(INDENT + chalk.red(refutedText(op)))
     lines.push(...mp.notes.map((n) => INDENT + n))
     blocks.push(lines.join('\n'))
@@ -64,6 +69,8 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
 function mapSummary(mp: MapPlan): string {
   const c = mp.changes
   switch (mp.action) {
+    case 'rebuild':
+      return `rebuild: deleted and created again, with ${count(c.observers.create.length, 'observer')} and ${count(c.obstacles.create.length, 'obstacle')}`
     case 'create':
     case 'update': {
       const parts: string[] = []
@@ -94,7 +101,7 @@ function mapSummary(mp: MapPlan): string {
     case 'untracked':
       return 'only on the server'
     case 'conflict':
-      return 'conflict: changed on the server since gridsync last wrote it'
+      return 'conflict: changed on the server by someone else since gridsync last knew it'
   }
 }
 
@@ -115,25 +122,54 @@ function closingLine(plan: Plan, chalk: ChalkInstance): string {
   const s = plan.summary
   const invalid = plan.maps.filter((mp) => mp.action === 'invalid').length
   const untracked = plan.maps.filter((mp) => mp.action === 'untracked').length
-  const assumed = plan.maps.filter((mp) => mp.remoteSource === 'journal').length
-  const changing = s.maps.create + s.maps.update + s.maps.delete
+  const changing = s.maps.create + s.maps.update + s.maps.delete + s.maps.rebuild
 
   if (changing === 0) {
-    if (invalid === 0 && assumed === 0) {
-      const kept = untracked > 0 ? `; ${count(untracked, 'map')} only on the server ${isAre(untracked)} kept` : ''
-      return chalk.green(`No changes: the server matches the files${kept}.`)
+    const verdicts = plan.maps.flatMap((mp) => standingVerdict(mp) ?? [])
+    const kept = untracked > 0 ? `; ${count(untracked, 'map')} only on the server ${isAre(untracked)} kept` : ''
+    const open = notKnown(verdicts)
+    if (invalid === 0 && open.length === 0) {
+      if (verdicts.length === 0) return chalk.yellow(`No map files to compare with the server${kept}.`)
+      const times = verdicts.flatMap((v) => (v.evidence?.kind === 'read' ? [v.evidence.at] : []))
+      const when = times.length > 0 ? ` (read at ${clock(Math.min(...times))})` : ''
+      return chalk.green(`No changes: the server matches the files${when}${kept}.`)
     }
 
-    const reasons: string[] = []
-    if (invalid > 0) reasons.push(`${count(invalid, 'map file')} ${isAre(invalid)} invalid and left alone`)
-    if (assumed > 0) reasons.push(`${count(assumed, 'map')} ${isAre(assumed)} assumed from recent writes, not yet confirmed by the server`)
-    return chalk.yellow(`No changes planned; ${reasons.join('; ')}.`)
+    if (invalid > 0) open.unshift(`${count(invalid, 'map file')} ${isAre(invalid)} invalid and left alone`)
+    return chalk.yellow(`Nothing to send, but the server is not known to match the files: ${open.join('; ')}.`)
   }
 
-  const maps = [`${count(s.maps.create, 'map')} to create`, `${s.maps.update} to update`, `${s.maps.delete} to delete`, `${s.maps.unchanged} unchanged`]
+  const maps = [`${count(s.maps.create, 'map')} to create`, `${s.maps.update} to update`, `${s.maps.delete} to delete`]
+  if (s.maps.rebuild > 0) maps.push(`${s.maps.rebuild} to rebuild`)
+  maps.push(`${s.maps.unchanged} unchanged`)
   if (invalid > 0) maps.push(`${invalid} invalid`)
   if (untracked > 0) maps.push(`${untracked} only on the server`)
   const observers = `observers +${s.observers.create} ~${s.observers.update} -${s.observers.delete}`
   const obstacles = `obstacles +${s.obstacles.create} -${s.obstacles.delete}`
   return chalk.bold(`Plan: ${maps.join(', ')}; ${observers}; ${obstacles}.`)
+}
+
+/** What keeps maps from being known to match their files, in words, one part per kind; empty when nothing does. */
+export function notKnown(verdicts: readonly MapVerification[]): string[] {
+  const parts: string[] = []
+  const of = (verdict: Verdict): MapVerification[] => verdicts.filter((v) => v.verdict === verdict)
+  const unconfirmed = of('unconfirmed')
+  if (unconfirmed.length > 0) {
+    const untils = unconfirmed.flatMap((v) => (v.evidence?.until === undefined ? [] : [v.evidence.until]))
+    const until = untils.length > 0 ? ` until ${clock(Math.max(...untils))}` : ''
+    parts.push(`${count(unconfirmed.length, 'map')} not confirmed${until} (${names(unconfirmed)})`)
+  }
+
+  const refuted = of('not-applied')
+  if (refuted.length > 0) parts.push(`${count(refuted.length, 'map')} with deletes the server refuses (${names(refuted)}; push --rebuild)`)
+  const conflicts = of('conflict')
+  if (conflicts.length > 0) parts.push(`${count(conflicts.length, 'map')} in conflict (${names(conflicts)})`)
+  const incomplete = of('incomplete')
+  if (incomplete.length > 0) parts.push(`${count(incomplete.length, 'map')} incomplete (${names(incomplete)})`)
+  return parts
+}
+
+function names(vs: readonly MapVerification[]): string {
+  const shown = vs.slice(0, 3).map((v) => `"${v.name}"`)
+  return vs.length > 3 ? `${shown.join(', ')} and ${vs.length - 3} more` : shown.join(', ')
 }

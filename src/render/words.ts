@@ -1,6 +1,8 @@
 import type {Observer, Position} from '../model/types.js'
 import type {Operation} from '../sync/plan-types.js'
 import {visionText} from '../sync/plan.js'
+import type {Evidence} from '../sync/knowledge.js'
+import {clock} from '../sync/clock.js'
 
 /** Small wording helpers shared by the renderers. */
 
@@ -78,4 +80,26 @@ export function limitList(lines: string[], all: boolean | undefined, what: strin
 }
 
 /** Said of a map whose remote state came from the journal rather than a server read. */
-export const JOURNAL_NOTE = "server state assumed from gridsync's record of its recent writes (the server's answer was stale)"
+/** Said of a map whose state is taken from gridsync's own writes while the server's answers cannot show them. */
+export function assumedNote(e: Evidence): string {
+  return `server state assumed from gridsync's own writes at ${clock(e.wroteAt ?? e.at)}: the server's answer does not show them, and may be a cached one until ${clock(e.until ?? e.at)}`
+}
+
+/** What the evidence behind a map's state is, in a few words, for reports. */
+export function evidenceText(e: Evidence): string {
+  switch (e.kind) {
+    case 'read': {
+      const listing = e.listed ? '' : "; the server's listing does not show it yet (a cached answer)"
+      return `read at ${clock(e.at)}${listing}`
+    }
+
+    case 'writes':
+      return assumedNote(e)
+    case 'gone':
+      return `its URL answered 404 at ${clock(e.at)}${e.listed ? " (the server's listing still shows it: a cached answer)" : ''}`
+    case 'unlisted':
+      return `not in the server's listing at ${clock(e.at)}`
+    case 'listing':
+      return `in the server's listing at ${clock(e.at)}`
+  }
+}

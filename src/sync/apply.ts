@@ -129,8 +129,9 @@ class Execution {
   /** Carries out one operation; `next` gives the operations ready to follow it. */
   async execute(op: Operation, next: () => Operation[]): Promise<void> {
     const started = performance.now()
+    let sent = false
     const finish = (r: Omit<OpResult, 'op' | 'durationMs'>): void => {
-      const result: OpResult = {op, ...r, durationMs: Math.round(performance.now() - started)}
+      const result: OpResult = {op, ...r, durationMs: Math.round(performance.now() - started), at: new Date().toISOString(), sent}
       this.results.set(op.id, result)
       this.options.onResult?.(result)
     }
@@ -149,6 +150,7 @@ class Execution {
     }
 
     try {
+      sent = true
       const settled = await this.send(op)
       finish(settled)
     } catch (error) {

@@ -34,7 +34,7 @@ export function allowedDeletes(limit: DeleteLimit, serverMaps: number): number {
  * check for the user when the guard would stop a run, for diff to show.
  */
 export function deleteGuard(plan: Plan, limit: DeleteLimit, approved: boolean): string | undefined {
-  const deletes = plan.maps.filter((m) => m.action === 'delete')
+  const deletes = plan.maps.filter((m) => m.action === 'delete' || m.action === 'rebuild')
   const serverMaps = plan.maps.filter((m) => m.url !== undefined).length
   const allowed = allowedDeletes(limit, serverMaps)
   if (approved || deletes.length <= allowed) return undefined

@@ -3,7 +3,9 @@ import {createReadStream, fdatasyncSync, writeSync} from 'node:fs'
 import {type FileHandle, mkdir, open, rename, stat} from 'node:fs/promises'
 import path from 'node:path'
 
+import {ExitCode, GridsyncError} from '../exit-codes.js'
 import type {RemoteMap} from '../model/types.js'
+import {JOURNAL_FORMAT, type JournalEvent} from './journal-schema.js'
 import {batched, jsonPieces} from './json-pieces.js'
 import type {Operation} from './plan-types.js'
 import type {OpOutcome, OpResult, Verdict} from './result-types.js'
@@ -38,11 +40,19 @@ export interface JournalRecord {
   before: string | null
   /** The map as gridsync's writes left it; null: deleted. */
   after: RemoteMap | null
-  /** When the writes ended (ISO 8601). */
+  /** When this record was made (ISO 8601). */
   at: string
+  /**
+   * When gridsync last wrote to the map (ISO 8601): the end of its last write, or when it
+   * was sent if its answer never came. A run that writes nothing leaves it as it was.
+   * null: gridsync never wrote it (the record is only a state it knew).
+   */
+  wroteAt: string | null
+  /** Deletes the server acknowledged that a trusted read showed were not carried out. */
+  refuted: Operation[]
   /** The run that wrote it. */
   run: string
-  /** That run's writes to the map, acknowledged or uncertain. */
+  /** The writes `after` reflects, oldest first, acknowledged or uncertain. */
   writes: JournalWrite[]
 }
 
@@ -57,6 +67,8 @@ export interface MapStart {
   carry?: JournalWrite[]
   /** Deletes acknowledged earlier that a read refuted. */
   refuted?: Operation[]
+  /** When gridsync last wrote to the map before this run (from its record), if it has. */
+  wroteAt?: string | null
 }
 
 /** A run that started and never recorded its end. */
@@ -68,24 +80,7 @@ export interface InterruptedRun {
   inFlight: number
 }
 
-type Event =
-  | {t: 'run'; run: string; server: string; command: string; at: string; pid: number}
-  | {
-      t: 'map'
-      run: string
-      map: string
-      url: string
-      before: string | null
-      base: RemoteMap | null
-      carry?: JournalWrite[]
-      refuted?: Operation[]
-      at: string
-    }
-  | {t: 'send'; run: string; op: Operation}
-  | {t: 'ack'; run: string; id: number; outcome: OpOutcome; url?: string; at: string}
-  | {t: 'verify'; run: string; map: string; verdict: Verdict; differences: string[]}
-  | {t: 'end'; run: string; exitCode: number; at: string}
-  | {t: 'record'; server: string; map: string; record: JournalRecord}
+type Event = JournalEvent
 
 export const STATE_DIR = '.gridsync'
 const JOURNAL_FILE = 'journal.ndjson'
@@ -105,8 +100,10 @@ interface MapRun {
   carry: JournalWrite[]
   /** Deletes an earlier run had acknowledged that a later read refuted: still counted as done, never sent again. */
   refuted: Operation[]
-  ops: Map<number, Operation>
-  outcomes: Map<number, {outcome: OpOutcome; url?: string}>
+  /** When gridsync last wrote to the map before this run. */
+  wroteAt: string | null
+  ops: Map<number, {op: Operation; at?: string}>
+  outcomes: Map<number, {outcome: OpOutcome; url?: string; at: string}>
 }
 
 /** The latest of a map while replaying: a run's writes from their starting point, or a compacted record. */
@@ -125,13 +122,18 @@ export class Journal {
     return path.join(mapsDir, STATE_DIR, JOURNAL_FILE)
   }
 
-  /** Reads and replays the journal. A missing file is empty; a torn last line (power loss) is skipped. */
+  /**
+   * Reads and replays the journal. A missing file is empty. A last line cut off mid-write
+   * (a run killed, power lost) is skipped with a warning; any other line that is not a
+   * journal event, or one written by a newer gridsync, stops the run (JournalError): the
+   * record of what was sent cannot be trusted in part.
+   */
   static async load(mapsDir: string): Promise<{journal: Journal; warning?: string}> {
     const file = Journal.pathFor(mapsDir)
     const journal = new Journal(file, [])
-    const bad = await journal.replay(linesOf(file))
-    const warning =
-      bad > 0 ? `${file}: ${bad} unreadable line${bad === 1 ? '' : 's'} skipped (a run cut off mid-write, or the file was edited)` : undefined
+    const {checkEvent} = await import('./journal-schema.js')
+    const torn = await journal.replay(linesOf(file), checkEvent)
+    const warning = torn ? `${file}: its last line was cut off mid-write (a run killed or the power lost) and is skipped` : undefined
     if (warning) journal.warnings.push(warning)
     return {journal, warning}
   }
@@ -161,7 +163,7 @@ export class Journal {
     return writer
   }
 
-  private async replay(lines: AsyncIterable<string>): Promise<number> {
+  private async replay(lines: AsyncIterable<Line>, check: (value: unknown) => {event: Event} | {problem: string}): Promise<boolean> {
     const runs = new Map<string, {server: string; command: string; at: string; ended: boolean}>()
     const mapRuns = new Map<string, MapRun>()
     const opMap = new Map<string, MapRun>()
@@ -174,17 +176,29 @@ export class Journal {
       latest.set(key, entry)
     }
 
-    let bad = 0
+    let torn = false
     for await (const line of lines) {
-      if (line.trim() === '') continue
-      let e: Event
+      if (line.text.trim() === '') continue
+      let parsed: unknown
+      let problem: string | undefined
       try {
-        e = JSON.parse(line) as Event
+        parsed = JSON.parse(line.text)
       } catch {
-        bad++
-        continue
+        problem = 'not JSON'
       }
 
+      const checked = problem === undefined ? check(parsed) : {problem}
+      if ('problem' in checked) {
+        // Only a last line without its newline can be one a killed run was writing.
+        if (!line.complete && checked.problem === 'not JSON') {
+          torn = true
+          continue
+        }
+
+        throw new JournalError(`${this.file}:${line.number}: ${checked.problem}. ${JOURNAL_REMEDY}`)
+      }
+
+      const e = checked.event
       switch (e.t) {
         case 'run': {
           runs.set(e.run, {server: e.server, command: e.command, at: e.at, ended: false})
@@ -194,7 +208,18 @@ export class Journal {
         case 'map': {
           const server = runs.get(e.run)?.server
           if (server === undefined) break
-          const mr: MapRun = {server, url: e.url, before: e.before, carry: e.carry ?? [], refuted: e.refuted ?? [], at: e.at, run: e.run, ops: new Map(), outcomes: new Map()}
+          const mr: MapRun = {
+            server,
+            url: e.url,
+            before: e.before,
+            carry: e.carry ?? [],
+            refuted: e.refuted ?? [],
+            at: e.at,
+            run: e.run,
+            wroteAt: e.wroteAt ?? null,
+            ops: new Map(),
+            outcomes: new Map(),
+          }
           mapRuns.set(`${e.run}\n${e.map}`, mr)
           note({server, map: e.map, mapRun: mr, base: e.base})
           break
@@ -203,7 +228,7 @@ export class Journal {
         case 'send': {
           const mr = mapRuns.get(`${e.run}\n${e.op.map}`)
           if (!mr) break
-          mr.ops.set(e.op.id, e.op)
+          mr.ops.set(e.op.id, {op: e.op as Operation, at: e.at})
           opMap.set(`${e.run}\n${e.op.id}`, mr)
           break
         }
@@ -211,7 +236,7 @@ export class Journal {
         case 'ack': {
           const mr = opMap.get(`${e.run}\n${e.id}`)
           if (!mr) break
-          mr.outcomes.set(e.id, {outcome: e.outcome, url: e.url})
+          mr.outcomes.set(e.id, {outcome: e.outcome, url: e.url, at: e.at})
           mr.at = e.at
           break
         }
@@ -223,7 +248,10 @@ export class Journal {
         }
 
         case 'record': {
-          note({server: e.server, map: e.map, record: e.record})
+          const r = e.record
+          // Format 1 knew no write time: the end of the writes (`at`) stands in, when there were any.
+          const record = {...r, wroteAt: r.wroteAt === undefined ? (r.writes.length > 0 ? r.at : null) : r.wroteAt, refuted: r.refuted ?? []}
+          note({server: e.server, map: e.map, record: record as JournalRecord})
           break
         }
 
@@ -236,7 +264,7 @@ export class Journal {
     for (const entry of latest.values()) {
       let maps = this.records.get(entry.server)
       if (!maps) this.records.set(entry.server, (maps = new Map()))
-      maps.set(entry.map, 'record' in entry ? entry.record : recordOf(entry.mapRun, entry.base))
+      maps.set(entry.map, 'record' in entry ? entry.record : recordOf(entry.mapRun, entry.base as RemoteMap | null))
     }
 
     // Runs cut off since the last one that finished (older ones were reported then).
@@ -249,7 +277,7 @@ export class Journal {
       this.interrupted.push({run, command: r.command, at: r.at, inFlight})
     }
 
-    return bad
+    return torn
   }
 
   /** The compacted journal, one record a map, in pieces. */
@@ -276,18 +304,26 @@ export class Journal {
   }
 }
 
+/** A line of the journal file: its text, its number from 1, and whether its newline was written. */
+interface Line {
+  text: string
+  number: number
+  complete: boolean
+}
+
 /**
  * The lines of a file, none when it does not exist. Read a piece at a time, never whole:
  * a line can be megabytes long, and a journal holds several such.
  */
-async function* linesOf(file: string): AsyncGenerator<string> {
+async function* linesOf(file: string): AsyncGenerator<Line> {
   let pieces: string[] = []
+  let number = 0
   try {
     for await (const chunk of createReadStream(file, {encoding: 'utf8'}) as AsyncIterable<string>) {
       let start = 0
       for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
         pieces.push(chunk.slice(start, end))
-        yield pieces.join('')
+        yield {text: pieces.join(''), number: ++number, complete: true}
         pieces = []
         start = end + 1
       }
@@ -295,20 +331,33 @@ async function* linesOf(file: string): AsyncGenerator<string> {
       pieces.push(chunk.slice(start))
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new JournalError(`cannot read the journal ${file}: ${(error as Error).message}`)
   }
 
-  yield pieces.join('')
+  yield {text: pieces.join(''), number: ++number, complete: false}
+}
+
+/** What to do about a journal that cannot be used. */
+const JOURNAL_REMEDY =
+  "Move the file aside to go on: gridsync then starts a new journal and forgets its record of recent writes (maps written in the last minutes may be reported unconfirmed or as conflicts once; nothing is sent twice that a read shows done)"
+
+/** The journal cannot be read or written: the run stops before (or as soon as) it would act on it. */
+export class JournalError extends GridsyncError {
+  constructor(message: string) {
+    super(message, ExitCode.LOCAL_STATE, 'JOURNAL')
+    this.name = 'JournalError'
+  }
 }
 
 /** One event as a line of JSON, in pieces: the state of a large map is megabytes of text. */
 function* lineOf(event: Event): Generator<string> {
+  const versioned = {v: JOURNAL_FORMAT, ...event}
   // Only a map's state can make a line long; the other events are small and frequent.
   if (event.t === 'map' || event.t === 'record') {
-    yield* jsonPieces(event)
+    yield* jsonPieces(versioned)
     yield '\n'
   } else {
-    yield `${JSON.stringify(event)}\n`
+    yield `${JSON.stringify(versioned)}\n`
   }
 }
 
@@ -321,16 +370,66 @@ function* lineOf(event: Event): Generator<string> {
 function recordOf(mr: MapRun, base: RemoteMap | null): JournalRecord {
   const done: JournalWrite[] = []
   const urls = new Map<number, string>()
-  for (const [id, op] of mr.ops) {
+  let wroteAt = mr.wroteAt
+  const later = (t: string | undefined): void => {
+    if (t !== undefined && (wroteAt === null || t > wroteAt)) wroteAt = t
+  }
+
+  let rebuilt = false
+  for (const [id, {op, at}] of mr.ops) {
     const o = mr.outcomes.get(id)
     if (o?.url) urls.set(id, o.url)
-    if (!o || o.outcome === 'unconfirmed') done.push({op, state: 'uncertain'})
-    else if (o.outcome === 'applied' || o.outcome === 'reconciled') done.push({op, state: 'acknowledged'})
+    if (!o || o.outcome === 'unconfirmed') {
+      done.push({op, state: 'uncertain'})
+      // Sent, its answer never came: it may have landed as late as the last thing the run recorded.
+      later(o?.at ?? at ?? mr.at)
+    } else if (o.outcome === 'applied' || o.outcome === 'reconciled') {
+      done.push({op, state: 'acknowledged'})
+      later(o.at)
+      if (op.kind === 'deleteMap') rebuilt = true
+    }
   }
 
   const refuted = mr.refuted.map((op): JournalWrite => ({op, state: 'acknowledged'}))
   const after = applyToModel(base ?? undefined, [...mr.refuted, ...done.map((w) => w.op)], urls)
-  return {url: after?.url ?? mr.url, before: mr.before, after: after ?? null, at: mr.at, run: mr.run, writes: [...mr.carry, ...refuted, ...done]}
+  return {
+    url: after?.url ?? mr.url,
+    before: mr.before,
+    after: after ?? null,
+    at: mr.at,
+    wroteAt,
+    // A map deleted and made again has none of the old one's refuted deletes.
+    refuted: rebuilt ? [] : mr.refuted,
+    run: mr.run,
+    writes: [...mr.carry, ...refuted, ...done],
+  }
+}
+
+/**
+ * The record a run's results on one map leave, before they are written: what the map's
+ * read-back is weighed against.
+ */
+export function recordOfResults(start: MapStart, results: readonly OpResult[], run: string): JournalRecord {
+  const at = new Date().toISOString()
+  const mr: MapRun = {
+    server: '',
+    url: start.url,
+    before: start.before,
+    carry: start.carry ?? [],
+    refuted: start.refuted ?? [],
+    at,
+    run,
+    wroteAt: start.wroteAt ?? null,
+    ops: new Map(),
+    outcomes: new Map(),
+  }
+  for (const r of results) {
+    if (r.outcome === 'skipped' || (r.outcome === 'failed' && !r.sent)) continue
+    mr.ops.set(r.op.id, {op: r.op, at: r.at})
+    mr.outcomes.set(r.op.id, {outcome: r.outcome, url: r.url, at: r.at ?? at})
+  }
+
+  return recordOf(mr, start.base ?? null)
 }
 
 /**
@@ -356,13 +455,14 @@ export class JournalWriter {
 
   /** Records a map's starting point for this run, before any operation on it. */
   startMap(map: string, start: MapStart): void {
-    const {url, before, base, carry, refuted} = start
-    this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, refuted, at: new Date().toISOString()})
+    const {url, before, base, carry, refuted, wroteAt} = start
+    this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, refuted, wroteAt: wroteAt ?? null, at: new Date().toISOString()})
   }
 
   /** Records operations and waits until the records are on disk: call it before sending them. */
   async intend(ops: readonly Operation[]): Promise<void> {
-    for (const op of ops) this.append({t: 'send', run: this.run, op})
+    const at = new Date().toISOString()
+    for (const op of ops) this.append({t: 'send', run: this.run, op, at})
     this.scheduled ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         this.scheduled = undefined
@@ -382,7 +482,7 @@ export class JournalWriter {
   }
 
   verified(map: string, verdict: Verdict, differences: string[]): void {
-    this.append({t: 'verify', run: this.run, map, verdict, differences})
+    this.append({t: 'verify', run: this.run, map, verdict, differences, at: new Date().toISOString()})
   }
 
   /** Records the end of the run and closes the file. */
@@ -412,7 +512,7 @@ export class JournalWriter {
 
       fdatasyncSync(this.handle.fd)
     } catch (error) {
-      this.failed = new Error(`cannot write the journal: ${(error as Error).message}`)
+      this.failed = new JournalError(`cannot write the journal: ${(error as Error).message}; nothing more is sent`)
       throw this.failed
     }
   }

@@ -1,4 +1,6 @@
 import type {GridMap, LocalMap, Observer, Position, RemoteMap, RemoteObserver} from '../model/types.js'
+import type {Evidence} from './knowledge.js'
+import type {ObjectChange} from './map-diff.js'
 
 /**
  * The plan: what a push would do, as data. Built by plan(), shown by the renderers,
@@ -9,9 +11,10 @@ import type {GridMap, LocalMap, Observer, Position, RemoteMap, RemoteObserver} f
  * create, update, delete: what a push does to the map. unchanged: in sync. untracked:
  * only on the server, kept (no --prune). invalid: the local file failed to parse, so the
  * map is left alone whatever the server holds. conflict: someone else changed the map on the
- * server since gridsync last wrote it; left alone unless --force.
+ * server since gridsync last knew it; left alone unless --force. rebuild: the server refuses
+ * deletes on it, so it is deleted and created again from the file (--rebuild).
  */
-export type MapAction = 'create' | 'update' | 'delete' | 'unchanged' | 'untracked' | 'invalid' | 'conflict'
+export type MapAction = 'create' | 'update' | 'delete' | 'rebuild' | 'unchanged' | 'untracked' | 'invalid' | 'conflict'
 
 export interface MapBody {
   name: string
@@ -38,13 +41,15 @@ export interface MapPlan {
   /** The map's URL on the server, when it exists there. */
   url?: string
   local?: LocalMap
-  /** The remote state the plan was computed against (see `remoteSource`). */
+  /** The remote state the plan was computed against (see `evidence`). */
   remote?: RemoteMap
   /**
-   * Where `remote` came from: a server read, or gridsync's own record of its recent
-   * writes because the server's answer was recognised as stale.
+   * What `remote` rests on: a trusted read, a 404, the listing, or gridsync's own recent
+   * writes while the server's answers cannot show them yet (see sync/knowledge.ts).
    */
-  remoteSource?: 'server' | 'journal'
+  evidence?: Evidence
+  /** Changes someone else made on the server since gridsync last knew the map (action conflict). */
+  conflicts?: ObjectChange[]
   resize?: {from: {width: number; height: number}; to: {width: number; height: number}}
   changes: MapChanges
   /**
@@ -85,7 +90,7 @@ export type Operation = OpBase &
 export type OperationKind = Operation['kind']
 
 export interface PlanSummary {
-  maps: {create: number; update: number; delete: number; unchanged: number}
+  maps: {create: number; update: number; delete: number; unchanged: number; rebuild: number}
   observers: {create: number; update: number; delete: number}
   obstacles: {create: number; delete: number}
 }

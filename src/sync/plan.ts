@@ -1,31 +1,26 @@
 import {PositionSet} from '../model/positions.js'
-import {type LocalMap, type Observer, type Position, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
+import {type LocalMap, type Observer, type Position, positionKey} from '../model/types.js'
+import {type Knowledge, type MapKnowledge, unlisted} from './knowledge.js'
+import {diffMaps, type ObjectChange, visionText} from './map-diff.js'
 import {emptyChanges, hasChanges, type MapChanges, type MapPlan, type Operation, type Plan, type PlanSummary} from './plan-types.js'
 
-/** A map on the server as the planner sees it: the listing entry, and its contents when read. */
-export interface RemoteEntry {
-  summary: RemoteMapSummary
-  /** Contents; read for every map that also has a local file. */
-  details?: RemoteMap
-  source: 'server' | 'journal'
-  /** Deletes of gridsync's that the server acknowledged but a trusted read still shows. */
-  refuted?: Operation[]
-  /** Edits someone else made since gridsync last wrote the map. */
-  conflicts?: string[]
-}
+export {visionText} from './map-diff.js'
 
 export interface PlanInput {
   server: string
   local: LocalMap[]
   /** Local files that failed to parse; `name` when the first line could still be read. */
   invalid: ReadonlyArray<{file: string; name?: string; problems: string[]}>
-  remote: RemoteEntry[]
+  /** What gridsync knows about the server's maps. */
+  knowledge: Knowledge
   /** Delete maps that exist only on the server. */
   prune: boolean
   /** Limit the plan to these map names. */
   only?: readonly string[]
   /** Overwrite maps someone else changed on the server since gridsync last wrote them. */
   force?: boolean
+  /** Delete and recreate maps whose obstacle or observer deletes the server refuses. */
+  rebuild?: boolean
 }
 
 /**
@@ -39,9 +34,9 @@ export function plan(input: PlanInput): Plan {
   const only = input.only ? new Set(input.only) : undefined
   const selected = (name: string): boolean => !only || only.has(name)
   const warnings: string[] = []
+  const known = input.knowledge.maps
 
   const localByName = new Map(input.local.map((m) => [m.name, m]))
-  const remoteByName = new Map(input.remote.map((r) => [r.summary.name, r]))
   const invalidNames = new Set(input.invalid.flatMap((f) => (f.name === undefined ? [] : [f.name])))
 
   let prune = input.prune
@@ -59,32 +54,37 @@ export function plan(input: PlanInput): Plan {
   for (const file of input.invalid) {
     const name = file.name ?? file.file
     if (!selected(name)) continue
-    const remote = file.name === undefined ? undefined : remoteByName.get(file.name)
+    const k = file.name === undefined ? undefined : known.get(file.name)
     maps.push({
       name,
       action: 'invalid',
       file: file.file,
-      url: remote?.summary.url,
+      url: k?.url,
+      evidence: k?.evidence,
       changes: emptyChanges(),
       notes: [`${file.file} is invalid, so this map is left alone on the server`, ...file.problems],
     })
   }
 
+  const opts = {force: input.force ?? false, rebuild: input.rebuild ?? false}
   for (const local of input.local) {
     if (!selected(local.name)) continue
-    const remote = remoteByName.get(local.name)
-    maps.push(remote ? planExisting(local, remote, input.force ?? false) : planCreate(local))
+    const k = known.get(local.name) ?? unlisted(local.name, input.knowledge.listedAt)
+    maps.push(k.state ? planExisting(local, k, opts) : planCreate(local, k))
   }
 
-  for (const remote of input.remote) {
-    const name = remote.summary.name
+  for (const k of known.values()) {
+    const name = k.name
     if (localByName.has(name) || invalidNames.has(name) || !selected(name)) continue
+    // Known to be absent, or not listed and not found: nothing on the server to keep or prune.
+    if (!k.state && !k.summary) continue
+    if (k.evidence.kind === 'gone') continue
     maps.push({
       name,
       action: prune ? 'delete' : 'untracked',
-      url: remote.summary.url,
-      remote: remote.details,
-      remoteSource: remote.source,
+      url: k.url,
+      remote: k.state,
+      evidence: k.evidence,
       changes: emptyChanges(),
       notes: prune ? [] : ['only on the server; kept (use --prune to delete it)'],
     })
@@ -94,66 +94,82 @@ export function plan(input: PlanInput): Plan {
   return {server: input.server, maps, operations: operationsFor(maps), summary: summarize(maps), warnings}
 }
 
-function planCreate(local: LocalMap): MapPlan {
+function planCreate(local: LocalMap, k: MapKnowledge): MapPlan {
   const changes = emptyChanges()
   changes.observers.create = local.observers.map(toObserver)
   changes.obstacles.create = [...local.obstacles]
-  return {name: local.name, action: 'create', file: local.file, local, changes, notes: []}
-}
-
-function planExisting(local: LocalMap, entry: RemoteEntry, force: boolean): MapPlan {
-  const remote = entry.details
-  if (!remote) throw new Error(`internal: map "${local.name}" exists on the server but was not read`)
-  const changes: MapChanges = emptyChanges()
-
-  const remoteObservers = new Map(remote.observers.map((o) => [o.name, o]))
-  for (const o of local.observers) {
-    const r = remoteObservers.get(o.name)
-    if (!r) changes.observers.create.push(toObserver(o))
-    else if (r.x !== o.x || r.y !== o.y || r.vision !== o.vision) changes.observers.update.push({from: r, to: toObserver(o)})
+  const notes: string[] = []
+  if (k.evidence.kind === 'gone') {
+    notes.push(
+      k.evidence.listed
+        ? "the server's listing still shows it, but its URL answers 404: it is gone (the listing is a cached answer); created again from the file"
+        : 'its URL answers 404: the server no longer has it; created again from the file',
+    )
+  } else if (k.evidence.wroteAt !== undefined) {
+    notes.push("the server's listing does not show it and no URL of it answers: created again from the file")
   }
 
-  // A delete the server acknowledged before but never carried out is not sent again.
-  const refutedKeys = new Set((entry.refuted ?? []).map((op) => (op.kind === 'deleteObstacle' ? `o:${positionKey(op.position)}` : op.kind === 'deleteObserver' ? `n:${op.observer.name}` : '')))
-  const localObserverNames = new Set(local.observers.map((o) => o.name))
-  const goneObservers = remote.observers.filter((o) => !localObserverNames.has(o.name))
-  changes.observers.delete = goneObservers.filter((o) => !refutedKeys.has(`n:${o.name}`))
+  return {name: local.name, action: 'create', file: local.file, local, evidence: k.evidence, changes, notes}
+}
 
-  // Remote obstacles may be duplicated: one row or several, it is one obstacle, never
-  // created again; but removing it takes a delete for each row.
+function planExisting(local: LocalMap, k: MapKnowledge, opts: {force: boolean; rebuild: boolean}): MapPlan {
+  const remote = k.state!
+  const d = diffMaps(remote, local)
+  const changes: MapChanges = emptyChanges()
+  changes.observers.create = d.observers.new.map(toObserver)
+  changes.observers.update = d.observers.changed.map(({from, to}) => ({from, to: toObserver(to)}))
+
+  // A delete the server acknowledged before but never carried out is not sent again;
+  // it is reported for as long as the file wants the object gone.
   const inFile = PositionSet.of(local.obstacles)
-  const onServer = PositionSet.of(remote.obstacles)
-  changes.obstacles.create = local.obstacles.filter((p) => !onServer.has(p))
-  const goneObstacles = remote.obstacles.filter((p) => !inFile.has(p)).map((p) => ({x: p.x, y: p.y}))
-  changes.obstacles.delete = goneObstacles.filter((p) => !refutedKeys.has(`o:${positionKey(p)}`))
-
-  const stillWanted = new Set([...goneObservers.map((o) => `n:${o.name}`), ...goneObstacles.map((p) => `o:${positionKey(p)}`)])
-  const refuted = (entry.refuted ?? []).filter((op) =>
-    stillWanted.has(op.kind === 'deleteObstacle' ? `o:${positionKey(op.position)}` : op.kind === 'deleteObserver' ? `n:${op.observer.name}` : ''),
+  const fileObservers = new Set(local.observers.map((o) => o.name))
+  const refuted = k.refuted.filter((op) =>
+    op.kind === 'deleteObstacle' ? !inFile.has(op.position) : op.kind === 'deleteObserver' ? !fileObservers.has(op.observer.name) : false,
   )
+  const refutedKeys = new Set(refuted.map((op) => (op.kind === 'deleteObstacle' ? `o:${positionKey(op.position)}` : op.kind === 'deleteObserver' ? `n:${op.observer.name}` : '')))
+  changes.observers.delete = d.observers.gone.filter((o) => !refutedKeys.has(`n:${o.name}`))
+  // Remote obstacles may be repeated: one row or several, it is one obstacle, never
+  // created again; but removing it takes a delete for each row.
+  changes.obstacles.create = d.obstacles.new
+  changes.obstacles.delete = d.obstacles.gone.map((p) => ({x: p.x, y: p.y})).filter((p) => !refutedKeys.has(`o:${positionKey(p)}`))
 
-  const resized = remote.width !== local.width || remote.height !== local.height
+  const resized = d.size !== undefined
   const changed = resized || hasChanges(changes)
-  const conflicts = entry.conflicts ?? []
-  const conflict = changed && conflicts.length > 0
-  const notes = conflict
-    ? force
-      ? [`changed on the server by someone else since gridsync last wrote it; overwritten (--force): ${conflicts.join('; ')}`]
-      : [`changed on the server by someone else since gridsync last wrote it, so it is left alone (--force overwrites it): ${conflicts.join('; ')}`]
-    : []
+  const conflict = (changed || (opts.rebuild && refuted.length > 0)) && k.conflicts.length > 0
+  const base = {name: local.name, file: local.file, url: k.url, local, remote, evidence: k.evidence}
+  const notes: string[] = []
+  if (conflict) {
+    const what = k.conflicts.map((c) => conflictText(c)).join('; ')
+    if (!opts.force) {
+      const note = `changed on the server since gridsync last knew it, by someone else, so it is left alone (--force overwrites it): ${what}`
+      return {...base, action: 'conflict', changes: emptyChanges(), conflicts: k.conflicts, notes: [note]}
+    }
+
+    notes.push(`changed on the server since gridsync last knew it, by someone else; overwritten (--force): ${what}`)
+  }
+
+  if (k.lost > 0) notes.push(`${k.lost} earlier write${k.lost === 1 ? '' : 's'} whose answer was lost did not happen (a read shows it): planned again`)
+  if (opts.rebuild && refuted.length > 0) {
+    const full = emptyChanges()
+    full.observers.create = local.observers.map(toObserver)
+    full.obstacles.create = [...local.obstacles]
+    notes.push(`the server refuses ${refuted.length === 1 ? 'a delete' : `${refuted.length} deletes`} on it: deleted and created again from the file (--rebuild)`)
+    return {...base, action: 'rebuild', changes: full, refuted, notes}
+  }
+
   return {
-    name: local.name,
-    action: conflict && !force ? 'conflict' : changed ? 'update' : 'unchanged',
-    file: local.file,
-    url: entry.summary.url,
-    local,
-    remote,
-    remoteSource: entry.source,
-    resize: resized ? {from: {width: remote.width, height: remote.height}, to: {width: local.width, height: local.height}} : undefined,
+    ...base,
+    action: changed ? 'update' : 'unchanged',
+    resize: resized ? {from: d.size!.from, to: d.size!.to} : undefined,
     changes,
     refuted: refuted.length > 0 ? refuted : undefined,
     notes,
   }
+}
+
+/** Someone else's change, from the state gridsync last knew to the server's. */
+export function conflictText(c: ObjectChange): string {
+  return `${c.what}: ${c.a ?? 'absent'} -> ${c.b ?? 'absent'}`
 }
 
 type NewOperation = Operation extends infer O ? (O extends Operation ? Omit<O, 'id'> : never) : never
@@ -169,6 +185,7 @@ function operationsFor(maps: MapPlan[]): Operation[] {
 
   // Phase 1: observer deletes everywhere, and pruned maps (which takes their observers along).
   const deletedObserver = new Map<string, number>()
+  const deletedMap = new Map<string, number>()
   maps = maps.filter((mp) => mp.action !== 'conflict')
   for (const mp of maps) {
     for (const o of mp.changes.observers.delete) {
@@ -177,6 +194,12 @@ function operationsFor(maps: MapPlan[]): Operation[] {
     }
 
     if (mp.action === 'delete') add({kind: 'deleteMap', map: mp.name, phase: 1, dependsOn: [], reason: 'map has no file (--prune)'})
+    if (mp.action === 'rebuild') {
+      const id = add({kind: 'deleteMap', map: mp.name, phase: 1, dependsOn: [], reason: 'the server refuses deletes on this map: deleted to be created again (--rebuild)'})
+      deletedMap.set(mp.name, id)
+      // Its observers go with it: one moving to another map may join that one once this delete is done.
+      for (const o of mp.remote?.observers ?? []) if (!deletedObserver.has(o.name)) deletedObserver.set(o.name, id)
+    }
   }
 
   // Phase 2: maps created or resized before anything is placed on them.
@@ -187,6 +210,9 @@ function operationsFor(maps: MapPlan[]): Operation[] {
     const body = {name: local.name, width: local.width, height: local.height}
     if (mp.action === 'create') {
       mapOp.set(mp.name, add({kind: 'createMap', map: mp.name, phase: 2, dependsOn: [], body, reason: 'map is only in the files'}))
+    } else if (mp.action === 'rebuild') {
+      const deleted = deletedMap.get(mp.name)!
+      mapOp.set(mp.name, add({kind: 'createMap', map: mp.name, phase: 2, dependsOn: [deleted], body, reason: 'map is created again from its file (--rebuild)'}))
     } else if (mp.resize) {
       const {from, to} = mp.resize
       const reason = `size ${from.width}x${from.height} -> ${to.width}x${to.height}`
@@ -208,13 +234,20 @@ function operationsFor(maps: MapPlan[]): Operation[] {
 
     for (const o of c.observers.create) {
       const moved = deletedObserver.get(o.name)
-      const dependsOn = moved === undefined ? base : [...base, moved]
-      const reason = moved === undefined ? `observer "${o.name}" is only in the file` : `observer "${o.name}" moves here from map "${ops[moved]!.map}"`
+      const fromHere = moved !== undefined && ops[moved]!.map === mp.name
+      const dependsOn = moved === undefined || fromHere ? base : [...base, moved]
+      const reason =
+        mp.action === 'rebuild'
+          ? `observer "${o.name}" is created again`
+          : moved === undefined
+            ? `observer "${o.name}" is only in the file`
+            : `observer "${o.name}" moves here from map "${ops[moved]!.map}"`
       add({kind: 'createObserver', map: mp.name, phase: 3, dependsOn, observer: o, reason})
     }
 
+    const placed = mp.action === 'rebuild' ? 'is created again' : 'is only in the file'
     for (const position of c.obstacles.create) {
-      add({kind: 'createObstacle', map: mp.name, phase: 3, dependsOn: base, position, reason: `obstacle ${at(position)} is only in the file`})
+      add({kind: 'createObstacle', map: mp.name, phase: 3, dependsOn: base, position, reason: `obstacle ${at(position)} ${placed}`})
     }
   }
 
@@ -223,13 +256,13 @@ function operationsFor(maps: MapPlan[]): Operation[] {
 
 function summarize(maps: MapPlan[]): PlanSummary {
   const s: PlanSummary = {
-    maps: {create: 0, update: 0, delete: 0, unchanged: 0},
+    maps: {create: 0, update: 0, delete: 0, unchanged: 0, rebuild: 0},
     observers: {create: 0, update: 0, delete: 0},
     obstacles: {create: 0, delete: 0},
   }
   for (const mp of maps) {
     if (mp.action === 'conflict' || mp.action === 'invalid' || mp.action === 'untracked') continue
-    s.maps[mp.action]++
+    s.maps[mp.action === 'rebuild' ? 'rebuild' : mp.action]++
     s.observers.create += mp.changes.observers.create.length
     s.observers.update += mp.changes.observers.update.length
     s.observers.delete += mp.changes.observers.delete.length
@@ -251,10 +284,6 @@ function describeUpdate(from: Observer, to: Observer): string {
 export function refutedText(op: Operation): string {
   const what = op.kind === 'deleteObstacle' ? `obstacle ${at(op.position)}` : op.kind === 'deleteObserver' ? `observer "${op.observer.name}"` : op.kind
   return `${what} still present: an earlier delete was acknowledged by the server but not carried out; not sent again (only deleting and recreating the map removes it)`
-}
-
-export function visionText(v: number | null): string {
-  return v === null ? 'unlimited' : String(v)
 }
 
 function at(p: Position): string {

@@ -1,3 +1,4 @@
+import type {Evidence} from './knowledge.js'
 import type {Operation} from './plan-types.js'
 
 /**
@@ -24,6 +25,10 @@ export interface OpResult {
   /** URL of what a create made (from its Location), or of the map a 409 was settled against. */
   url?: string
   durationMs: number
+  /** When it ended (ISO 8601). */
+  at?: string
+  /** Whether a request was sent for it (a failed operation may have been refused before sending). */
+  sent?: boolean
 }
 
 export interface ApplyResult {
@@ -40,8 +45,9 @@ export interface ApplyResult {
  *   and ignored writes cannot be told apart), the state came from the journal, or the
  *   map could not be read back.
  * - incomplete: some operations on it failed or were skipped; the read shows the rest.
+ * - conflict: someone else changed it on the server since gridsync last knew it; left alone.
  */
-export type Verdict = 'confirmed' | 'not-applied' | 'unconfirmed' | 'incomplete'
+export type Verdict = 'confirmed' | 'not-applied' | 'unconfirmed' | 'incomplete' | 'conflict'
 
 export interface MapVerification {
   name: string
@@ -50,6 +56,8 @@ export interface MapVerification {
   differences: string[]
   /** What the user can do about it. */
   advice?: string
+  /** What the verdict rests on: the kind of evidence, when it was taken, until when it cannot tell. */
+  evidence?: Evidence
 }
 
 export interface Verification {

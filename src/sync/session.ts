@@ -3,12 +3,12 @@ import {formatDiagnostic} from '../format/diagnostics.js'
 import type {LoadResult} from '../format/directory.js'
 import {apply, type SyncClient} from './apply.js'
 import {Journal, type JournalRecord, type MapStart} from './journal.js'
+import {type Knowledge, learn} from './knowledge.js'
+import {sameContent} from './map-diff.js'
 import {plan} from './plan.js'
 import type {Plan} from './plan-types.js'
-import {readRemote, type RemoteState} from './remote-state.js'
 import type {ApplyResult, MapVerification, OpResult, Verification} from './result-types.js'
-import {fingerprint} from './state-model.js'
-import {readBacks, verification as verificationOf} from './verify.js'
+import {notReadBack, readBacks, standingVerdict, verification as verificationOf} from './verify.js'
 
 /**
  * How long gridsync's record of its own writes is used to recognise stale answers.
@@ -25,6 +25,8 @@ export interface SyncOptions {
   prune: boolean
   /** Overwrite maps someone else changed on the server since gridsync last wrote them. */
   force?: boolean
+  /** Delete and recreate maps whose deletes the server refuses. */
+  rebuild?: boolean
   /** See STALE_WINDOW_MS. */
   staleWindowMs?: number
   concurrency: number
@@ -33,45 +35,52 @@ export interface SyncOptions {
 
 export interface Planned {
   plan: Plan
-  remote: RemoteState
+  knowledge: Knowledge
   journal: Journal
+  /** The server's cache time gridsync assumes (`--stale-window`), in ms. */
+  cacheMs: number
+  /** Runs that ended without finishing, said first. */
+  interrupted: string[]
 }
 
 /** Reads the server (and gridsync's journal of its writes) and computes the plan. */
 export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<Planned> {
-  const now = (opts.now ?? Date.now)()
+  const now = opts.now ?? Date.now
+  const cacheMs = opts.staleWindowMs ?? STALE_WINDOW_MS
   const {journal, warning} = await Journal.load(opts.mapsDir)
   const only = opts.only && opts.only.length > 0 ? opts.only : undefined
-  const details = new Set(opts.loaded.maps.map((m) => m.name).filter((n) => !only || only.includes(n)))
-  const remote = await readRemote(client, {
-    details,
+  const inScope = (name: string): boolean => !only || only.includes(name)
+  const files = new Set(opts.loaded.maps.map((m) => m.name))
+  const knowledge = await learn(client, {
+    wanted: (name) => files.has(name) && inScope(name),
+    allRecorded: opts.prune,
     records: journal.recordsFor(opts.server),
-    staleWindowMs: opts.staleWindowMs ?? STALE_WINDOW_MS,
+    cacheMs,
     now,
     concurrency: opts.concurrency,
   })
+  for (const k of knowledge.maps.values()) if (k.error && inScope(k.name)) throw k.error
   const p = plan({
     server: opts.server,
     local: opts.loaded.maps,
     invalid: opts.loaded.invalid.map((f) => ({file: f.file, name: f.name, problems: f.diagnostics.map((d) => formatDiagnostic(d))})),
-    remote: remote.entries,
+    knowledge,
     prune: opts.prune,
     only,
     force: opts.force,
+    rebuild: opts.rebuild,
   })
   if (warning) p.warnings.push(warning)
-  for (const run of journal.interruptedRuns()) {
-    p.warnings.push(
+  const interrupted = journal.interruptedRuns().map(
+    (run) =>
       `An earlier gridsync ${run.command} (started ${run.at}) ended without finishing` +
-        (run.inFlight > 0 ? `; its ${run.inFlight} write${run.inFlight === 1 ? '' : 's'} in flight count as done until a trusted read shows otherwise.` : '.'),
-    )
-  }
-
-  for (const name of remote.unreachable) {
+      (run.inFlight > 0 ? `; its ${run.inFlight} write${run.inFlight === 1 ? '' : 's'} in flight count as done until a trusted read shows otherwise.` : '.'),
+  )
+  for (const name of knowledge.unreachable) {
     p.warnings.push(`The server lists a map "${name}" whose slug is empty: the API can neither read, change nor delete it, so it is left alone.`)
   }
 
-  return {plan: p, remote, journal}
+  return {plan: p, knowledge, journal, cacheMs, interrupted}
 }
 
 export interface PushOutcome {
@@ -82,25 +91,29 @@ export interface PushOutcome {
 
 /**
  * Applies a plan, recording every map's starting point and every operation in the
- * journal before it is sent and its outcome after, then (unless told not to) reads
- * back what was touched. A run killed at any point leaves a journal the next run can
- * continue from without sending anything twice.
+ * journal before it is sent and its outcome after, then reads back what was touched
+ * (unless told not to). Every map in scope gets a verdict: those touched from their
+ * read-back, the others from what planning learnt. A run killed at any point leaves a
+ * journal the next run can continue from without sending anything twice.
  */
 export async function push(
   client: SyncClient,
   planned: Planned,
-  opts: Pick<SyncOptions, 'concurrency' | 'server'> & {verify: boolean; onResult?: (r: OpResult) => void},
+  opts: Pick<SyncOptions, 'concurrency' | 'server'> & {verify: boolean; onResult?: (r: OpResult) => void; now?: () => number},
 ): Promise<PushOutcome> {
-  const {plan: p, remote} = planned
+  const {plan: p, knowledge} = planned
+  const now = opts.now ?? Date.now
   // Read from the journal's records before the run begins: beginning drops them.
-  const starts = startingPoints(p, remote, planned.journal.recordsFor(opts.server))
+  const records = planned.journal.recordsFor(opts.server)
+  const starts = startingPoints(p, knowledge, records)
   const writer = await planned.journal.begin(opts.server, 'push')
   try {
     for (const [name, start] of starts) writer.startMap(name, start)
     await writer.flush()
     const read: MapVerification[] = []
+    const touched = new Set(p.operations.map((op) => op.map))
     const followUps = opts.verify
-      ? readBacks(p, client, remote.observed, (v) => {
+      ? readBacks(p, client, {starts: new Map(starts), cacheMs: planned.cacheMs, now}, (v) => {
           read.push(v)
           writer.verified(v.name, v.verdict, v.differences)
         })
@@ -114,7 +127,9 @@ export async function push(
       },
       followUps,
     })
-    const verification: Verification = opts.verify ? verificationOf(read) : {maps: [], skipped: true}
+    const standing = p.maps.filter((mp) => !touched.has(mp.name)).flatMap((mp) => standingVerdict(mp) ?? [])
+    const unread = opts.verify ? [] : p.maps.filter((mp) => touched.has(mp.name)).map((mp) => notReadBack(mp.name))
+    const verification: Verification = {...verificationOf([...read, ...standing, ...unread]), skipped: !opts.verify}
     const outcome = {apply: applied, verification}
     const exitCode = pushExitCode(p, outcome)
     await writer.end(exitCode)
@@ -126,23 +141,29 @@ export async function push(
 }
 
 /**
- * Where the push starts on each map it touches, and on each map whose file now agrees
- * with a server state gridsync did not leave (someone else's edit, taken over in the
- * file): that state is the new baseline for conflicts, refuted deletes still counted as
- * done so that they stay refuted.
+ * Where the push starts on each map it touches, and on each map whose trusted read
+ * shows a state gridsync did not leave that the file now agrees with (someone else's
+ * edit taken over in the file, a lost write found): that state is the new baseline,
+ * refuted deletes still counted as done so that they stay refuted. A starting point
+ * carries the time of gridsync's last write over: a run that writes nothing to a map
+ * starts no new wait for the server's cache.
  */
-function startingPoints(p: Plan, remote: RemoteState, records: ReadonlyMap<string, JournalRecord>): Array<[string, MapStart]> {
+function startingPoints(p: Plan, knowledge: Knowledge, records: ReadonlyMap<string, JournalRecord>): Array<[string, MapStart]> {
   const touched = new Set(p.operations.map((op) => op.map))
   const starts: Array<[string, MapStart]> = []
   for (const mp of p.maps) {
     const record = records.get(mp.name)
-    const before = remote.observed.get(mp.name) ?? null
+    const k = knowledge.maps.get(mp.name)
+    const before = k?.observed ?? null
+    const wroteAt = record?.wroteAt ?? null
+    const assumed = mp.evidence?.kind === 'writes'
     if (touched.has(mp.name)) {
       // A base taken from the journal already holds those earlier writes: they stay gridsync's.
-      const carry = mp.remoteSource === 'journal' ? record?.writes : undefined
-      starts.push([mp.name, {url: mp.url ?? '', before, base: mp.remote, carry, refuted: mp.refuted}])
-    } else if (mp.action === 'unchanged' && mp.remoteSource === 'server' && record && fingerprint(mp.remote) !== fingerprint(record.after ?? undefined)) {
-      starts.push([mp.name, {url: mp.url ?? record.url, before, base: mp.remote, refuted: mp.refuted}])
+      const carry = assumed ? record?.writes : undefined
+      const refuted = assumed ? record?.refuted : mp.refuted
+      starts.push([mp.name, {url: mp.url ?? '', before, base: mp.remote, carry, refuted, wroteAt}])
+    } else if (mp.action === 'unchanged' && mp.evidence?.kind === 'read' && mp.remote && (!record?.after || !sameContent(mp.remote, record.after))) {
+      starts.push([mp.name, {url: mp.url ?? record?.url ?? '', before, base: mp.remote, refuted: mp.refuted, wroteAt}])
     }
   }
 
@@ -151,20 +172,28 @@ function startingPoints(p: Plan, remote: RemoteState, records: ReadonlyMap<strin
 
 /**
  * One exit code for a push, most pressing first: failed operations or conflicts (4),
- * invalid files (5), then anything not confirmed by reading back (8).
+ * invalid files (5), then any map in scope not known to match its file (8).
  */
 export function pushExitCode(p: Plan, outcome: Pick<PushOutcome, 'apply' | 'verification'>): ExitCode {
   const c = outcome.apply.counts
-  if (c.failed > 0 || c.skipped > 0 || p.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
+  const conflict = p.maps.some((m) => m.action === 'conflict') || outcome.verification.maps.some((m) => m.verdict === 'conflict')
+  if (c.failed > 0 || c.skipped > 0 || conflict) return ExitCode.OPERATIONS_FAILED
   if (p.maps.some((m) => m.action === 'invalid')) return ExitCode.INVALID_MAPS
   if (c.unconfirmed > 0) return ExitCode.NOT_VERIFIED
   if (outcome.verification.maps.some((m) => m.verdict !== 'confirmed')) return ExitCode.NOT_VERIFIED
   return ExitCode.OK
 }
 
-/** Exit code of a diff: invalid files (5), else pending changes or conflicts (3) when asked, else 0. */
+/**
+ * Exit code of a diff. Always 5 when files are invalid. With --exit-code: 4 when a map
+ * is in conflict, 3 when a push would send something, 8 when it would send nothing but
+ * the server is not known to match the files, 0 only when it is.
+ */
 export function diffExitCode(p: Plan, exitCodeFlag: boolean): ExitCode {
   if (p.maps.some((m) => m.action === 'invalid')) return ExitCode.INVALID_MAPS
-  if (exitCodeFlag && (p.operations.length > 0 || p.maps.some((m) => m.action === 'conflict'))) return ExitCode.CHANGES_PENDING
+  if (!exitCodeFlag) return ExitCode.OK
+  if (p.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
+  if (p.operations.length > 0) return ExitCode.CHANGES_PENDING
+  if (p.maps.some((m) => (standingVerdict(m)?.verdict ?? 'confirmed') !== 'confirmed')) return ExitCode.NOT_VERIFIED
   return ExitCode.OK
 }

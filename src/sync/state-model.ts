@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 
-import {PositionSet, positionsNotIn, uniquePositions, visitKeysInTextOrder} from '../model/positions.js'
+import {PositionSet, uniquePositions, visitKeysInTextOrder} from '../model/positions.js'
 import {type GridMap, type Position, positionKey, type RemoteMap, type RemoteObserver} from '../model/types.js'
 import type {Operation} from './plan-types.js'
 
@@ -41,29 +41,6 @@ export function fingerprint(map: GridMap | undefined): string | null {
 export function listedFingerprint(summary: {name: string; width: number; height: number}): string {
   const canonical = JSON.stringify(['listed', summary.name, summary.width, summary.height])
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32)
-}
-
-/** Differences between what the server holds and what the file says, in words. */
-export function differences(server: GridMap, target: GridMap): string[] {
-  const out: string[] = []
-  if (server.width !== target.width || server.height !== target.height) {
-    out.push(`size is ${server.width}x${server.height}, the file says ${target.width}x${target.height}`)
-  }
-
-  const serverObservers = new Map(server.observers.map((o) => [o.name, o]))
-  const targetNames = new Set(target.observers.map((o) => o.name))
-  for (const o of target.observers) {
-    const s = serverObservers.get(o.name)
-    if (!s) out.push(`observer "${o.name}" missing`)
-    else if (s.x !== o.x || s.y !== o.y) out.push(`observer "${o.name}" at (${s.x},${s.y}), the file says (${o.x},${o.y})`)
-    else if (s.vision !== o.vision) out.push(`observer "${o.name}" vision ${s.vision ?? 'unlimited'}, the file says ${o.vision ?? 'unlimited'}`)
-  }
-
-  for (const o of server.observers) if (!targetNames.has(o.name)) out.push(`observer "${o.name}" still present`)
-
-  for (const p of positionsNotIn(target.obstacles, server.obstacles)) out.push(`obstacle (${positionKey(p)}) missing`)
-  for (const p of positionsNotIn(server.obstacles, target.obstacles)) out.push(`obstacle (${positionKey(p)}) still present`)
-  return out
 }
 
 /**

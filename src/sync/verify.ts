@@ -1,57 +1,56 @@
-import {GridsyncError} from '../exit-codes.js'
+import {HttpError} from '../api/errors.js'
 import type {RemoteMap} from '../model/types.js'
-import {type FollowUp, resultsByMap, type SyncClient} from './apply.js'
-import type {MapPlan, Plan} from './plan-types.js'
-import {refutedText} from './plan.js'
-import {runPool} from './pool.js'
-import type {ApplyResult, MapVerification, OpResult, Verification} from './result-types.js'
-import {differences, fingerprint} from './state-model.js'
-
-const ADVICE = {
-  unconfirmed:
-    'The server answered exactly as it did before the writes: it caches reads (the reference server does, for 300 s) or it ignored the writes, and the two cannot be told apart. Run `gridsync diff` once the cache has expired.',
-  journal:
-    "The server's answers are stale: this state is gridsync's record of its own recent writes, not yet confirmed by a read. Run `gridsync diff` once the server's cache has expired (300 s on the reference server).",
-  notApplied:
-    'The server acknowledged these changes but does not show them. A server that never carries out obstacle deletes (the reference server) can only lose an obstacle when the whole map is deleted and created again.',
-  incomplete: 'Some operations on this map failed or were skipped (see above); run `gridsync push` again.',
-  unreadable: 'Reading the map back failed, so whether the server matches the file is not known. Run `gridsync diff` to check.',
-} as const
+import type {FollowUp, SyncClient} from './apply.js'
+import {clock} from './clock.js'
+import {type JournalRecord, type MapStart, recordOfResults} from './journal.js'
+import {type Evidence, weigh} from './knowledge.js'
+import {differences} from './map-diff.js'
+import {conflictText, refutedText} from './plan.js'
+import type {MapPlan} from './plan-types.js'
+import type {Plan} from './plan-types.js'
+import type {MapVerification, OpResult, Verification} from './result-types.js'
 
 /**
- * Reads back every map the push touched and compares it with its file. Never calls a
- * map confirmed unless a read shows exactly the file's content. A map that cannot be
- * read back (the server gone, a broken answer) is unconfirmed, with the reason: the
- * report of what was applied is never lost to a failed read-back.
+ * The verdict on every map in scope, from evidence only. A map a push touched is read
+ * back once its operations have ended; the others keep what planning learnt of them.
+ * "confirmed" is said only of a map whose trusted read (or 404, for a deleted one)
+ * shows exactly the file; everything else says what is not known, and until when.
  */
-export async function verify(
-  plan: Plan,
-  applied: ApplyResult,
-  client: Pick<SyncClient, 'getMap'>,
-  opts: {observed: ReadonlyMap<string, string | null>; concurrency: number},
-): Promise<Verification> {
-  const byMap = resultsByMap(applied)
-  const maps: MapVerification[] = []
-  await runPool(readBacks(plan, client, opts.observed, (v) => maps.push(v)), opts.concurrency, async (f) => f.run(byMap.get(f.map) ?? []))
-  return verification(maps)
+
+const ADVICE = {
+  cached: (until: number) =>
+    `The server's answer does not show gridsync's latest writes to this map yet: it may be a cached one (the server may cache reads up to --stale-window). A read after ${clock(until)} settles it: run \`gridsync diff --exit-code\` then.`,
+  notApplied:
+    'The server acknowledged these deletes but still holds the objects: it does not carry them out (the reference server never deletes an obstacle). `gridsync push --rebuild` deletes the map and creates it again from the file.',
+  incomplete: 'Some operations on this map failed or were skipped (see above); the rest were applied.',
+  unreadable: 'Reading the map back failed, so whether the server matches the file is not known. Run `gridsync diff --exit-code` to check.',
+  conflict: 'Someone else changed this map on the server since gridsync last knew it: take their change into the file, or run `gridsync push --force` to overwrite it.',
+  notReadBack: 'Not read back (--no-verify): whether the server matches the file is not known.',
+} as const
+
+export interface ReadBackOptions {
+  /** Each touched map's starting point, as recorded in the journal. */
+  starts: ReadonlyMap<string, MapStart>
+  cacheMs: number
+  now: () => number
 }
 
 /**
  * The read-back of each map a push touches, as work to do once the map's operations
  * have ended (apply() runs them beside the operations on other maps); each verdict goes
- * to `done`. Maps without operations are read back too when what the plan took for them
- * came from the journal or holds refuted deletes.
+ * to `done`.
  */
-export function readBacks(
-  plan: Plan,
-  client: Pick<SyncClient, 'getMap'>,
-  observed: ReadonlyMap<string, string | null>,
-  done: (v: MapVerification) => void,
-): FollowUp[] {
+export function readBacks(plan: Plan, client: Pick<SyncClient, 'getMap'>, opts: ReadBackOptions, done: (v: MapVerification) => void): FollowUp[] {
   const touched = new Set(plan.operations.map((op) => op.map))
   return plan.maps
-    .filter((mp) => touched.has(mp.name) || mp.remoteSource === 'journal' || mp.refuted)
-    .map((mp) => ({map: mp.name, run: async (results) => done(await verifyMap(mp, results, client, observed.get(mp.name)))}))
+    .filter((mp) => touched.has(mp.name))
+    .map((mp) => ({
+      map: mp.name,
+      run: async (results) => {
+        const start = opts.starts.get(mp.name) ?? {url: mp.url ?? '', before: null}
+        done(await verifyMap(mp, results, client, recordOfResults(start, results, 'this run'), opts))
+      },
+    }))
 }
 
 /** The verdicts of a push, by map name. */
@@ -59,22 +58,46 @@ export function verification(maps: MapVerification[]): Verification {
   return {maps: [...maps].sort((a, b) => (a.name < b.name ? -1 : 1)), skipped: false}
 }
 
+/**
+ * The verdict on a map the run does not touch, from what planning learnt of it; none
+ * for maps without a file in scope (invalid, only on the server).
+ */
+export function standingVerdict(mp: MapPlan): MapVerification | undefined {
+  const name = mp.name
+  const evidence = mp.evidence
+  if (mp.action === 'conflict') {
+    return {name, verdict: 'conflict', differences: (mp.conflicts ?? []).map((c) => conflictText(c)), advice: ADVICE.conflict, evidence}
+  }
+
+  if (mp.action !== 'unchanged' || !mp.local) return undefined
+  if (mp.refuted && mp.refuted.length > 0) {
+    return {name, verdict: 'not-applied', differences: mp.refuted.map((op) => refutedText(op)), advice: ADVICE.notApplied, evidence}
+  }
+
+  if (evidence?.kind === 'writes') {
+    return {name, verdict: 'unconfirmed', differences: [], advice: ADVICE.cached(evidence.until!), evidence}
+  }
+
+  return {name, verdict: 'confirmed', differences: [], evidence}
+}
+
+/** The verdict on a touched map that --no-verify keeps from being read back. */
+export function notReadBack(name: string): MapVerification {
+  return {name, verdict: 'unconfirmed', differences: [], advice: ADVICE.notReadBack}
+}
+
 async function verifyMap(
   mp: MapPlan,
   results: readonly OpResult[],
   client: Pick<SyncClient, 'getMap'>,
-  observed: string | null | undefined,
+  record: JournalRecord,
+  opts: ReadBackOptions,
 ): Promise<MapVerification> {
   const name = mp.name
-  const refuted = (mp.refuted ?? []).map((op) => refutedText(op))
-  if (results.length === 0) {
-    if (refuted.length > 0) return {name, verdict: 'not-applied', differences: refuted, advice: ADVICE.notApplied}
-    return {name, verdict: 'unconfirmed', differences: [], advice: ADVICE.journal}
-  }
-
   const incomplete = results.some((r) => r.outcome === 'failed' || r.outcome === 'skipped' || r.outcome === 'unconfirmed')
-  const created = results.find((r) => r.op.kind === 'createMap')
-  const url = created?.url ?? mp.url
+  const created = results.findLast((r) => r.op.kind === 'createMap')
+  const url = created?.url ?? record.after?.url ?? mp.url
+  const target = mp.action === 'delete' ? undefined : mp.local
   if (!url) {
     const why = created?.outcome === 'unconfirmed'
       ? 'the map may have been created, but the answer was lost and no read shows it yet'
@@ -84,33 +107,43 @@ async function verifyMap(
     return {name, verdict: 'incomplete', differences: [why], advice: ADVICE.incomplete}
   }
 
+  const at = opts.now()
   let read: RemoteMap | undefined
   try {
     read = await client.getMap(url)
   } catch (error) {
-    if (!(error instanceof GridsyncError)) throw error
-    if ((error as {status?: number}).status !== 404) {
+    if (!(error instanceof HttpError) || error.status !== 404) {
+      if (!(error instanceof Error)) throw error
       const verdict = incomplete ? 'incomplete' : 'unconfirmed'
       return {name, verdict, differences: [`it could not be read back: ${error.message}`], advice: incomplete ? ADVICE.incomplete : ADVICE.unreadable}
     }
   }
 
-  const target = mp.action === 'delete' ? undefined : mp.local
+  const gone: Evidence = {kind: 'gone', at, listed: false}
   if (!target) {
-    if (!read) return {name, verdict: 'confirmed', differences: []}
-    const verdict = incomplete ? 'incomplete' : 'unconfirmed'
-    return {name, verdict, differences: ['the map is still listed'], advice: incomplete ? ADVICE.incomplete : ADVICE.unconfirmed}
+    if (!read) return {name, verdict: 'confirmed', differences: [], evidence: gone}
+    // A 200 proves the map exists now, whatever its body.
+    const verdict = incomplete ? 'incomplete' : 'not-applied'
+    return {name, verdict, differences: ['the map still exists: its URL answers'], advice: incomplete ? ADVICE.incomplete : undefined}
   }
 
-  if (!read) {
-    return {name, verdict: incomplete ? 'incomplete' : 'not-applied', differences: ['the map is not on the server'], advice: ADVICE.incomplete}
+  if (!read || read.name !== name) {
+    const verdict = incomplete ? 'incomplete' : 'not-applied'
+    return {name, verdict, differences: ['the map is not on the server: its URL answers 404'], advice: incomplete ? ADVICE.incomplete : undefined, evidence: gone}
+  }
+
+  const k = weigh(read, record, {at, cacheMs: opts.cacheMs, listed: true})
+  const evidence = k.evidence
+  if (evidence.kind === 'writes') {
+    // Too soon to tell a cached answer from one that lacks the writes: say so, and until when.
+    const shown = differences(read, target)
+    if (incomplete) return {name, verdict: 'incomplete', differences: shown, advice: ADVICE.incomplete, evidence}
+    return {name, verdict: 'unconfirmed', differences: shown, advice: ADVICE.cached(evidence.until!), evidence}
   }
 
   const diffs = differences(read, target)
-  if (diffs.length === 0) return {name, verdict: 'confirmed', differences: []}
-  if (incomplete) return {name, verdict: 'incomplete', differences: diffs, advice: ADVICE.incomplete}
-  // A read identical to what the plan started from shows none of this run's writes.
-  const seen = fingerprint(read)
-  if (seen === observed || seen === fingerprint(mp.remote)) return {name, verdict: 'unconfirmed', differences: diffs, advice: ADVICE.unconfirmed}
-  return {name, verdict: 'not-applied', differences: diffs, advice: ADVICE.notApplied}
+  if (diffs.length === 0) return {name, verdict: 'confirmed', differences: [], evidence}
+  if (incomplete) return {name, verdict: 'incomplete', differences: diffs, advice: ADVICE.incomplete, evidence}
+  if (k.conflicts.length > 0) return {name, verdict: 'conflict', differences: k.conflicts.map((c) => conflictText(c)), advice: ADVICE.conflict, evidence}
+  return {name, verdict: 'not-applied', differences: diffs, advice: ADVICE.notApplied, evidence}
 }
