@@ -67,7 +67,7 @@ function applySummary(apply: ApplyResult, chalk: ChalkInstance): string {
 const VERDICT_TEXT: Record<Exclude<Verdict, 'confirmed'>, {word: string; meaning: string}> = {
   'not-applied': {word: 'not applied', meaning: 'the server acknowledged changes that it does not hold'},
   incomplete: {word: 'incomplete', meaning: 'some operations on it failed or were skipped'},
-  unconfirmed: {word: 'unconfirmed', meaning: "no answer of the server can show yet whether it matches the file"},
+  unconfirmed: {word: 'unconfirmed', meaning: "not known yet: the server's answers cannot show gridsync's writes to it yet"},
   conflict: {word: 'conflict', meaning: 'changed on the server by someone else since gridsync last knew it; left alone'},
 }
 

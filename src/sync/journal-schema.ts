@@ -1,12 +1,13 @@
 import {z} from 'zod'
 
+import {JOURNAL_FORMAT} from './journal.js'
+
 /**
- * The journal's line format, checked as each line is read. Lines carry `v`, the format
- * version; lines without it were written by releases before versioning (format 1), and
+ * The journal's line format, checked as each line is read (loaded only then: zod is not
+ * needed at start). Lines carry `v`, the format version (JOURNAL_FORMAT); lines without it were written by releases before versioning (format 1), and
  * are still read. A line of a newer format is refused: this release cannot know what it
  * means.
  */
-export const JOURNAL_FORMAT = 2
 
 const count = z.number().int().nonnegative()
 const time = z.string().min(1)

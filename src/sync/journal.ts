@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import type {RemoteMap} from '../model/types.js'
-import {JOURNAL_FORMAT, type JournalEvent} from './journal-schema.js'
+import type {JournalEvent} from './journal-schema.js'
 import {batched, jsonPieces} from './json-pieces.js'
 import type {Operation} from './plan-types.js'
 import type {OpOutcome, OpResult, Verdict} from './result-types.js'
@@ -81,6 +81,9 @@ export interface InterruptedRun {
 }
 
 type Event = JournalEvent
+
+/** The format version each journal line carries as `v` (lines without one are format 1). */
+export const JOURNAL_FORMAT = 2
 
 export const STATE_DIR = '.gridsync'
 const JOURNAL_FILE = 'journal.ndjson'

@@ -115,7 +115,9 @@ export async function learn(client: LearnClient, opts: LearnOptions): Promise<Kn
   const lookups: Array<{name: string; url: string; summary?: RemoteMapSummary; record?: JournalRecord}> = []
   for (const [name, summary] of listing) {
     const record = opts.records.get(name)
-    if (opts.wanted(name)) lookups.push({name, url: summary.url, summary, record})
+    // The listing shows a map gridsync deleted: it may be a cached listing; the URL tells.
+    const disputed = record !== undefined && record.after === null
+    if (opts.wanted(name) || disputed) lookups.push({name, url: summary.url, summary, record})
     else maps.set(name, listedOnly(summary, record, listedAt))
   }
 

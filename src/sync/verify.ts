@@ -1,4 +1,5 @@
 import {HttpError} from '../api/errors.js'
+import {GridsyncError} from '../exit-codes.js'
 import type {RemoteMap} from '../model/types.js'
 import type {FollowUp, SyncClient} from './apply.js'
 import {clock} from './clock.js'
@@ -113,7 +114,7 @@ async function verifyMap(
     read = await client.getMap(url)
   } catch (error) {
     if (!(error instanceof HttpError) || error.status !== 404) {
-      if (!(error instanceof Error)) throw error
+      if (!(error instanceof GridsyncError)) throw error
       const verdict = incomplete ? 'incomplete' : 'unconfirmed'
       return {name, verdict, differences: [`it could not be read back: ${error.message}`], advice: incomplete ? ADVICE.incomplete : ADVICE.unreadable}
     }

@@ -38,14 +38,14 @@ describe('text log lines', () => {
       runStartEvent({version: '1.2.3', server: 'https://maps.example.org', mapsDir: './maps', pid: 42}),
       {
         event: 'plan',
-        summary: {maps: {create: 1, update: 2, delete: 0, unchanged: 3}, observers: {create: 4, update: 1, delete: 0}, obstacles: {create: 9, delete: 1}},
+        summary: {maps: {create: 1, update: 2, delete: 0, unchanged: 3, rebuild: 0}, observers: {create: 4, update: 1, delete: 0}, obstacles: {create: 9, delete: 1}},
         operations: 15,
         invalidFiles: 1,
         conflicts: 2,
       },
       {event: 'conflict', map: 'Small', detail: 'changed on the server by someone else: obstacle (0,1) was added'},
-      {event: 'verify', map: 'Fancy Map', verdict: 'not-applied', differences: ['obstacle (4,5) still present', 'obstacle (6,5) still present']},
-      {event: 'verify', map: 'Garden', verdict: 'confirmed', differences: []},
+      {event: 'verify', map: 'Fancy Map', verdict: 'not-applied', differences: ['obstacle (4,5) still present', 'obstacle (6,5) still present'], advice: null, evidence: null, evidenceAt: null, until: null},
+      {event: 'verify', map: 'Garden', verdict: 'confirmed', differences: [], advice: null, evidence: null, evidenceAt: null, until: null},
       {event: 'invalid-file', file: 'maps/broken.map', map: 'Broken', problems: ['maps/broken.map:3:2: row 2 is short', 'maps/broken.map:4:1: no legend']},
       pullMapEvent({name: 'Garden', status: 'written', file: 'maps/garden.map', backup: 'maps/.gridsync/backup/x/garden.map'}),
       pullMapEvent({name: 'Odd', status: 'skipped', reason: 'two observers on one tile'}),
@@ -76,7 +76,7 @@ describe('text log lines', () => {
   })
 
   it('keeps a name with a newline or a direction override on one readable line', () => {
-    const e = stamped({event: 'verify', map: 'Evil\nMap\u202E', verdict: 'confirmed', differences: []})
+    const e = stamped({event: 'verify', map: 'Evil\nMap\u202E', verdict: 'confirmed', differences: [], advice: null, evidence: null, evidenceAt: null, until: null})
     const text = formatText(e)
     assert.equal(text.includes('\n'), false)
     assert.equal(text, `${TIME} push verify "Evil\\u000aMap\\u202e": confirmed`)
@@ -138,7 +138,7 @@ describe('event levels', () => {
   it('are warn or error exactly for the problems', () => {
     const op = (outcome: 'applied' | 'reconciled' | 'unconfirmed' | 'failed' | 'skipped') => levelOf(operationEvent(result(OPS[0]!, {outcome})))
     assert.deepEqual([op('applied'), op('reconciled'), op('unconfirmed'), op('skipped'), op('failed')], ['info', 'info', 'warn', 'warn', 'error'])
-    const verdict = (v: 'confirmed' | 'unconfirmed' | 'not-applied' | 'incomplete') => levelOf({event: 'verify', map: 'm', verdict: v, differences: []})
+    const verdict = (v: 'confirmed' | 'unconfirmed' | 'not-applied' | 'incomplete') => levelOf({event: 'verify', map: 'm', verdict: v, differences: [], advice: null, evidence: null, evidenceAt: null, until: null})
     assert.deepEqual([verdict('confirmed'), verdict('unconfirmed'), verdict('not-applied'), verdict('incomplete')], ['info', 'warn', 'error', 'error'])
     const end = (exitCode: number) => levelOf({...RUN_END, exitCode} as EventBody)
     assert.deepEqual([end(0), end(3), end(8), end(4), end(6)], ['info', 'info', 'warn', 'error', 'error'])

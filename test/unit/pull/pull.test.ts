@@ -238,7 +238,7 @@ describe('reads that fail', () => {
     server.getMap = async () => ({...structuredClone(FANCY), name: 'Renamed'})
     const result = await run(server, dir)
     assert.equal(byName(result.maps, 'Fancy Map').status, 'failed')
-    assert.match(byName(result.maps, 'Fancy Map').reason as string, /names it "Renamed"/)
+    assert.match(byName(result.maps, "Fancy Map").reason as string, /answers with a map named "Renamed" \(renamed meanwhile\?\)/)
     await assert.rejects(readdir(dir), {code: 'ENOENT'})
   })
 })
@@ -382,8 +382,10 @@ describe('the journal of recent pushes', () => {
       Gone: {url: gone.url, before: fingerprint(gone), after: null, at: new Date(now).toISOString()},
     })
 
-    // The server still answers with the state from before those writes.
-    const result = await run(new FakeServer([oldFancy, gone]), dir, {now: () => now})
+    // The server still answers with the state from before those writes, but the URL of the deleted map answers 404 (never cached).
+    const server = new FakeServer([oldFancy, gone])
+    server.failures.set(gone.url, new HttpError({method: 'GET', url: gone.url, attempts: 1}, 404, 'NOT FOUND'))
+    const result = await run(server, dir, {now: () => now})
     assert.deepEqual(result.maps.map((m) => [m.name, m.status]), [['Fancy Map', 'written']])
     const loaded = await loadMapsDir(dir)
     assert.deepEqual(loaded.maps.map(content), [content(newFancy)])

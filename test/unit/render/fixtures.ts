@@ -1,3 +1,4 @@
+import {knowledgeOf} from '../../helpers/knowledge.js'
 import {Chalk} from 'chalk'
 
 import {parseMap} from '../../../src/format/index.js'
@@ -49,16 +50,14 @@ export interface Scenario {
 /** The real planner on hand-made inputs. */
 export function planOf(s: Scenario): Plan {
   const journal = new Set(s.journal)
-  const entry = (r: RemoteMap, details: boolean) => ({
-    summary: {name: r.name, slug: r.slug, width: r.width, height: r.height, url: r.url},
-    details: details ? r : undefined,
-    source: journal.has(r.name) ? ('journal' as const) : ('server' as const),
-  })
   return plan({
     server: SERVER,
     local: s.local ?? [],
     invalid: s.invalid ?? [],
-    remote: [...(s.remote ?? []).map((r) => entry(r, true)), ...(s.unread ?? []).map((r) => entry(r, false))],
+    knowledge: knowledgeOf([
+      ...(s.remote ?? []).map((map) => ({map, assumed: journal.has(map.name)})),
+      ...(s.unread ?? []).map((map) => ({map, read: false})),
+    ]),
     prune: s.prune ?? false,
   })
 }

@@ -35,7 +35,7 @@ describe('planDocument', () => {
     assert.equal(doc.server, SERVER)
     assert.equal(
       JSON.stringify(doc.summary),
-      '{"maps":{"create":1,"update":1,"delete":1,"unchanged":0},"observers":{"create":2,"update":2,"delete":1},"obstacles":{"create":3,"delete":1}}',
+      '{"maps":{"create":1,"update":1,"delete":1,"unchanged":0,"rebuild":0},"observers":{"create":2,"update":2,"delete":1},"obstacles":{"create":3,"delete":1}}',
     )
     assert.deepEqual(notJsonSafe(doc), [])
     assert.deepEqual(JSON.parse(JSON.stringify(doc)), doc)
@@ -44,7 +44,7 @@ describe('planDocument', () => {
   it('describes each map without URLs inside its changes', () => {
     const doc = planDocument(fancyPlan())
     const [fancy, created, deleted] = doc.maps as Array<Record<string, unknown>>
-    assert.deepEqual(keysOf(fancy), ['name', 'action', 'file', 'url', 'remoteSource', 'resize', 'changes', 'notes'])
+    assert.deepEqual(keysOf(fancy), ['name', 'action', 'file', 'url', 'evidence', 'resize', 'changes', 'notes'])
     assert.deepEqual(fancy!.resize, {from: {width: 12, height: 6}, to: {width: 14, height: 6}})
     assert.deepEqual(fancy!.changes, {
       observers: {
@@ -63,8 +63,8 @@ describe('planDocument', () => {
         delete: [{x: 4, y: 5}],
       },
     })
-    assert.deepEqual(keysOf(created), ['name', 'action', 'file', 'changes', 'notes'])
-    assert.deepEqual(keysOf(deleted), ['name', 'action', 'url', 'remoteSource', 'changes', 'notes'])
+    assert.deepEqual(keysOf(created), ['name', 'action', 'file', 'evidence', 'changes', 'notes'])
+    assert.deepEqual(keysOf(deleted), ['name', 'action', 'url', 'evidence', 'changes', 'notes'])
     assert.equal(deleted!.action, 'delete')
   })
 

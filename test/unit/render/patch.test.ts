@@ -92,7 +92,7 @@ describe('renderPlanPatch', () => {
       }),
     )
     const lines = patch.split('\n')
-    assert.equal(lines[0], "# server/A: server state assumed from gridsync's record of its recent writes (the server's answer was stale)")
+    assert.equal(lines[0], "# server/A: server state assumed from gridsync's own writes at 11:59:59 UTC: the server's answer does not show them, and may be a cached one until 12:05:00 UTC")
     assert.equal(lines[1], '--- server/A')
     assert.ok(lines.includes('# maps/bad.map: invalid file; map "Bad" is left alone on the server'), patch)
   })

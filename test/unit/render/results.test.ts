@@ -65,7 +65,7 @@ describe('renderVerification', () => {
       },
       plain,
     )
-    assert.equal(text, 'Verified: the server matches the files (2 maps checked).\n')
+    assert.equal(text, 'Verified: the server matches the files (2 maps).\n')
   })
 
   it('explains each map that is not confirmed, then counts them', () => {
@@ -80,18 +80,20 @@ describe('renderVerification', () => {
             differences: ['obstacle (3,4) still present'],
             advice: 'the server ignores obstacle deletes; recreate the map with --recreate',
           },
-          {name: 'C', verdict: 'unconfirmed', differences: []},
-          {name: 'D', verdict: 'unconfirmed', differences: []},
+          {name: 'C', verdict: 'unconfirmed', differences: [], advice: 'wait', evidence: {kind: 'writes', at: 0, listed: true, until: 60_000}},
+          {name: 'D', verdict: 'unconfirmed', differences: [], advice: 'wait', evidence: {kind: 'writes', at: 0, listed: true, until: 30_000}},
         ],
       },
       plain,
     )
     const lines = text.split('\n')
-    assert.equal(lines[0], 'not applied B: the server acknowledged changes that its read-back does not show')
+    assert.equal(lines[0], 'not applied B: the server acknowledged changes that it does not hold')
     assert.equal(lines[1], '    obstacle (3,4) still present')
-    assert.equal(lines[2], '    advice: the server ignores obstacle deletes; recreate the map with --recreate')
-    assert.match(lines[3]!, /^unconfirmed C: the read-back cannot show whether the changes were made/)
-    assert.equal(lines.at(-2), 'Not verified: 1 map not applied, 2 unconfirmed (1 confirmed).')
+    assert.equal(lines[2], "unconfirmed C: not known yet: the server's answers cannot show gridsync's writes to it yet (until 00:01:00 UTC)")
+    assert.equal(lines[3], "unconfirmed D: not known yet: the server's answers cannot show gridsync's writes to it yet (until 00:00:30 UTC)")
+    // Each piece of advice once, after the maps.
+    assert.deepEqual(lines.slice(4, 6), ['advice: the server ignores obstacle deletes; recreate the map with --recreate', 'advice: wait'])
+    assert.equal(lines.at(-2), 'Not verified: 1 confirmed; 2 maps not confirmed until 00:01:00 UTC ("C", "D"); 1 map with deletes the server refuses ("B"; push --rebuild).')
     assert.ok(!lines.some((l) => l.startsWith('confirmed') || l.includes(' A:')), 'confirmed maps are not listed')
   })
 
@@ -105,12 +107,12 @@ describe('renderVerification', () => {
   })
 
   it('says when verification was skipped or found nothing to read back', () => {
-    assert.equal(renderVerification({skipped: true, maps: []}, plain), 'Verification skipped (--no-verify): the server was not read back.\n')
-    assert.equal(renderVerification({skipped: false, maps: []}, plain), 'Nothing verified: no map was read back.\n')
+    assert.equal(renderVerification({skipped: true, maps: []}, plain), 'Verification skipped (--no-verify): nothing was read back.\n')
+    assert.equal(renderVerification({skipped: false, maps: []}, plain), 'Nothing verified: no map file in scope.\n')
   })
 
   it('never claims a match or sync unless every map is confirmed', () => {
-    const verdict = fc.constantFrom<Verdict>('confirmed', 'not-applied', 'unconfirmed', 'incomplete')
+    const verdict = fc.constantFrom<Verdict>('confirmed', 'not-applied', 'unconfirmed', 'incomplete', 'conflict')
     const verification = fc.record({
       skipped: fc.boolean(),
       maps: fc.array(fc.record({name: fc.constantFrom('A', 'Map B', 'Fancy Map'), verdict, differences: fc.array(fc.constant('obstacle (1,1) still present'))})),
@@ -118,7 +120,7 @@ describe('renderVerification', () => {
     fc.assert(
       fc.property(verification, (v: Verification) => {
         const text = renderVerification(v, plain)
-        const allConfirmed = !v.skipped && v.maps.length > 0 && v.maps.every((m) => m.verdict === 'confirmed')
+        const allConfirmed = v.maps.length > 0 && v.maps.every((m) => m.verdict === 'confirmed')
         const claims = /matches|in sync/i.test(text)
         assert.equal(claims, allConfirmed, text)
       }),

@@ -57,13 +57,13 @@ describe('renderPlan', () => {
     const kept = renderPlan(planOf({local: [local('maps/same.map', same)], remote: [remote(same), remote(['Old', '#.'])]}), {chalk: plain})
     assert.ok(kept.split('\n').includes('? Old  only on the server'), kept)
     assert.match(kept, /\n {4}only on the server; kept \(use --prune to delete it\)\n/)
-    assert.match(kept, /No changes: the server matches the files; 1 map only on the server is kept\.\n$/)
+    assert.match(kept, /No changes: the server matches the files \(read at 12:00:00 UTC\); 1 map only on the server is kept\.\n$/)
   })
 
   it('says there are no changes only when everything is in sync and read from the server', () => {
     const same = ['Same', '.#', 's.', 's,Sam']
     const text = renderPlan(planOf({local: [local('maps/same.map', same)], remote: [remote(same)]}), {chalk: plain})
-    assert.equal(text, '= Same  unchanged\n\nNo changes: the server matches the files.\n')
+    assert.equal(text, '= Same  unchanged\n\nNo changes: the server matches the files (read at 12:00:00 UTC).\n')
   })
 
   it('does not claim a match when a file is invalid', () => {
@@ -74,7 +74,7 @@ describe('renderPlan', () => {
     assert.ok(text.startsWith('! Broken  invalid file maps/broken.map\n'), text)
     assert.match(text, /\n {4}maps\/broken\.map:3:2: a comma in the grid\n/)
     assert.ok(!text.includes('matches'), text)
-    assert.match(text, /No changes planned; 1 map file is invalid and left alone\.\n$/)
+    assert.match(text, /Nothing to send, but the server is not known to match the files: 1 map file is invalid and left alone\.\n$/)
   })
 
   it('does not claim a match when the remote state came from the journal', () => {
@@ -84,8 +84,14 @@ describe('renderPlan', () => {
       chalk: plain,
     })
     assert.ok(!text.includes('matches'), text)
-    assert.match(text, /= Map A  unchanged\n {4}server state assumed from gridsync's record of its recent writes/)
-    assert.match(text, /No changes planned; 2 maps are assumed from recent writes, not yet confirmed by the server\.\n$/)
+    assert.match(text, /= Map A  unchanged\n {4}server state assumed from gridsync's own writes at 11:59:59 UTC: the server's answer does not show them, and may be a cached one until 12:05:00 UTC\n/)
+    assert.match(text, /Nothing to send, but the server is not known to match the files: 2 maps not confirmed until 12:05:00 UTC \("Map A", "Map B"\)\.\n$/)
+  })
+
+  it('says so when there is no map file to compare, and never that anything matches', () => {
+    const text = renderPlan(planOf({remote: [remote(['Old', '..'])]}), {chalk: plain})
+    assert.ok(!text.includes('matches'), text)
+    assert.match(text, /No map files to compare with the server; 1 map only on the server is kept\.\n$/)
   })
 
   it('shows run-wide warnings', () => {

@@ -4,10 +4,12 @@ import {describe, it} from 'node:test'
 import {ContractError, HttpError, NetworkError} from '../../../src/api/index.js'
 import type {LocalMap, RemoteMap} from '../../../src/model/types.js'
 import {apply, type SyncClient} from '../../../src/sync/apply.js'
-import {plan, type RemoteEntry} from '../../../src/sync/plan.js'
-import {readRemote} from '../../../src/sync/remote-state.js'
-import {listedFingerprint} from '../../../src/sync/state-model.js'
-import {verify} from '../../../src/sync/verify.js'
+import {learn} from '../../../src/sync/knowledge.js'
+import {plan} from '../../../src/sync/plan.js'
+import type {Plan} from '../../../src/sync/plan-types.js'
+import type {ApplyResult, MapVerification} from '../../../src/sync/result-types.js'
+import {readBacks} from '../../../src/sync/verify.js'
+import {knowledgeOf, type ServerEntry} from '../../helpers/knowledge.js'
 
 const S = 'http://127.0.0.1:1'
 const URL = `${S}/api/maps/m/`
@@ -50,11 +52,18 @@ function client(over: Partial<SyncClient>): SyncClient & {calls: string[]} {
 }
 
 const local = (over: Partial<LocalMap> = {}): LocalMap => ({name: 'M', file: 'm.map', width: 4, height: 4, observers: [], obstacles: [], ...over})
-const remote = (over: Partial<RemoteMap> = {}): RemoteEntry => {
-  const details: RemoteMap = {name: 'M', slug: 'm', url: URL, width: 4, height: 4, observers: [], obstacles: [], ...over}
-  return {summary: {name: 'M', slug: 'm', url: details.url, width: 4, height: 4}, details, source: 'server'}
+const remote = (over: Partial<RemoteMap> = {}): ServerEntry => ({map: {name: 'M', slug: 'm', url: URL, width: 4, height: 4, observers: [], obstacles: [], ...over}})
+const planFor = (l: LocalMap, r?: ServerEntry) => plan({server: S, local: [l], invalid: [], knowledge: knowledgeOf(r ? [r] : []), prune: false})
+
+/** Every touched map's read-back, one after another. */
+async function verify(p: Plan, applied: ApplyResult, c: SyncClient): Promise<MapVerification[]> {
+  const out: MapVerification[] = []
+  for (const f of readBacks(p, c, {starts: new Map(), cacheMs: 300_000, now: Date.now}, (v) => out.push(v))) {
+    await f.run(applied.results.filter((r) => r.op.map === f.map))
+  }
+
+  return out
 }
-const planFor = (l: LocalMap, r?: RemoteEntry) => plan({server: S, local: [l], invalid: [], remote: r ? [r] : [], prune: false})
 
 describe('apply: writes whose outcome is not known', () => {
   it('calls a PUT whose answer was lost after its retries unconfirmed, not failed', async () => {
@@ -108,8 +117,7 @@ describe('apply: writes whose outcome is not known', () => {
 
   it('skips, without sending, what needs the URL of a map whose create is not confirmed yet', async () => {
     // The journal stands in for a stale listing: the map was created, but its answer was lost.
-    const fromJournal: RemoteEntry = {...remote({url: '', slug: ''}), source: 'journal'}
-    fromJournal.summary = {...fromJournal.summary, url: '', slug: ''}
+    const fromJournal: ServerEntry = {...remote({url: '', slug: ''}), assumed: true}
     const p = planFor(local({obstacles: [{x: 1, y: 1}]}), fromJournal)
     const c = client({})
     const {results} = await apply(p, c, {concurrency: 1})
@@ -127,9 +135,9 @@ describe('verify: a map that cannot be read back', () => {
       getMap: async () => Promise.reject(refused('GET', URL)),
     })
     const applied = await apply(p, c, {concurrency: 1})
-    const v = await verify(p, applied, c, {observed: new Map(), concurrency: 1})
+    const v = await verify(p, applied, c)
     assert.deepEqual(
-      v.maps.map((m) => [m.verdict, m.differences]),
+      v.map((m) => [m.verdict, m.differences]),
       [['unconfirmed', [`it could not be read back: GET ${URL} failed: connection refused (after 2 attempts)`]]],
     )
   })
@@ -137,37 +145,32 @@ describe('verify: a map that cannot be read back', () => {
   it('never swallows a programming error', async () => {
     const p = planFor(local({obstacles: [{x: 1, y: 1}]}), remote())
     const c = client({createObstacle: async () => ({url: ''}), getMap: async () => Promise.reject(new TypeError('oops'))})
-    await assert.rejects(verify(p, await apply(p, c, {concurrency: 1}), c, {observed: new Map(), concurrency: 1}), TypeError)
+    await assert.rejects(verify(p, await apply(p, c, {concurrency: 1}), c), TypeError)
   })
 })
 
-describe('readRemote: maps listed but not read', () => {
+describe('learn: a map gridsync deleted that the listing still shows', () => {
   const summary = {name: 'Gone', slug: 'gone', url: `${S}/api/maps/gone/`, width: 2, height: 2}
-  const read = async (records: Map<string, {before: string | null; after: null}>) =>
-    readRemote(
-      {listMaps: async () => [summary], getMap: async () => assert.fail('not read')},
-      {
-        details: new Set(),
-        records: new Map([...records].map(([name, r]) => [name, {...r, url: summary.url, at: new Date().toISOString(), run: 'r', writes: []}])),
-        staleWindowMs: 60_000,
-        now: Date.now(),
-        concurrency: 1,
-      },
-    )
+  const record = {url: summary.url, before: null, after: null, at: new Date().toISOString(), wroteAt: new Date().toISOString(), refuted: [], run: 'r', writes: []}
+  const learnWith = async (getMap: SyncClient['getMap']) =>
+    learn({listMaps: async () => [summary], getMap}, {wanted: () => false, allRecorded: false, records: new Map([['Gone', record]]), cacheMs: 60_000, now: Date.now, concurrency: 1})
 
-  it('takes a listing identical to the one before gridsync deleted the map as stale: the map is gone', async () => {
-    const state = await read(new Map([['Gone', {before: listedFingerprint(summary), after: null}]]))
-    assert.deepEqual(state.entries, [])
+  it('asks its URL: a 404 proves the listing is a cached one, and the map is gone', async () => {
+    const k = await learnWith(async () => Promise.reject(new HttpError(request('GET', summary.url), 404, 'Not Found')))
+    assert.equal(k.maps.get('Gone')!.evidence.kind, 'gone')
+    assert.deepEqual(plan({server: S, local: [], invalid: [], knowledge: k, prune: false}).maps, [])
   })
 
-  it('trusts a listing that differs from it (the map was made again, in another size)', async () => {
-    const state = await read(new Map([['Gone', {before: listedFingerprint({...summary, width: 9}), after: null}]]))
-    assert.deepEqual(state.entries.map((e) => e.summary.name), ['Gone'])
+  it('trusts a 200: the map is there now (made again, or the delete did not happen)', async () => {
+    const body: RemoteMap = {...summary, width: 9, observers: [], obstacles: []}
+    const k = await learnWith(async () => body)
+    assert.equal(k.maps.get('Gone')!.evidence.kind, 'read')
+    assert.deepEqual(plan({server: S, local: [], invalid: [], knowledge: k, prune: false}).maps.map((m) => [m.name, m.action]), [['Gone', 'untracked']])
   })
 })
 
 describe('apply: one stream of operations', () => {
-  const planOfMaps = (locals: LocalMap[], remotes: RemoteEntry[]) => plan({server: S, local: locals, invalid: [], remote: remotes, prune: false})
+  const planOfMaps = (locals: LocalMap[], remotes: ServerEntry[]) => plan({server: S, local: locals, invalid: [], knowledge: knowledgeOf(remotes), prune: false})
   const obstacles = (n: number) => Array.from({length: n}, (_, x) => ({x, y: 0}))
 
   it('records each operation before it is sent, with the ones ready after it, and never one that will be skipped', async () => {
@@ -225,10 +228,7 @@ describe('apply: one stream of operations', () => {
   it("runs a map's follow-up once all its operations have ended, while other maps' operations go on", async () => {
     const p = planOfMaps(
       [local({name: 'A', file: 'a.map', obstacles: obstacles(1)}), local({name: 'B', file: 'b.map', obstacles: obstacles(3)})],
-      [remote({name: 'A', slug: 'a', url: `${S}/api/maps/a/`}), remote({name: 'B', slug: 'b', url: `${S}/api/maps/b/`})].map((e) => ({
-        ...e,
-        summary: {...e.summary, name: e.details!.name, slug: e.details!.slug, url: e.details!.url},
-      })),
+      [remote({name: 'A', slug: 'a', url: `${S}/api/maps/a/`}), remote({name: 'B', slug: 'b', url: `${S}/api/maps/b/`})],
     )
     const order: string[] = []
     const c = client({

@@ -6,9 +6,9 @@ import {fileURLToPath} from 'node:url'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import type {RemoteMap} from '../../../src/model/types.js'
-import {Journal, STATE_DIR} from '../../../src/sync/journal.js'
+import {Journal, JOURNAL_FORMAT, JournalError, STATE_DIR} from '../../../src/sync/journal.js'
 import type {Operation} from '../../../src/sync/plan-types.js'
-import {explain, readRemote} from '../../../src/sync/remote-state.js'
+import {explain, learn} from '../../../src/sync/knowledge.js'
 import {fingerprint} from '../../../src/sync/state-model.js'
 
 const SERVER = 'http://127.0.0.1:1'
@@ -54,9 +54,53 @@ describe('journal', () => {
     await w.end(0)
     await appendFile(Journal.pathFor(dir), '{"t":"run","ru')
     const {journal: again, warning} = await Journal.load(dir)
-    assert.match(warning!, /1 unreadable line skipped/)
+    assert.match(warning!, /its last line was cut off mid-write/)
     assert.equal(again.recordsFor(SERVER).get('M')!.before, null)
     assert.deepEqual(again.interruptedRuns(), [])
+  })
+
+  it('stops at a damaged line that is not the last, naming the file and line, with exit 11', async () => {
+    const {journal} = await Journal.load(dir)
+    const w = await journal.begin(SERVER, 'push')
+    w.startMap('M', {url: URL, before: null})
+    await w.end(0)
+    await appendFile(Journal.pathFor(dir), '{"t":"run","ru\n{"t":"end","run":"x","exitCode":0,"at":"2026-01-01T00:00:00Z"}\n')
+    await assert.rejects(Journal.load(dir), (error: Error) => {
+      assert.ok(error instanceof JournalError)
+      assert.equal(error.exitCode, 11)
+      assert.match(error.message, new RegExp(`journal\\.ndjson:4: not JSON\\. Move the file aside`))
+      return true
+    })
+  })
+
+  it('refuses a line of a newer format, and a line that is JSON but not a journal event', async () => {
+    const file = Journal.pathFor(dir)
+    await mkdir(path.dirname(file), {recursive: true})
+    await appendFile(file, `${JSON.stringify({v: JOURNAL_FORMAT + 1, t: 'run', run: 'r', server: SERVER, command: 'push', at: 'now', pid: 1})}\n`)
+    await assert.rejects(Journal.load(dir), /journal\.ndjson:1: written in journal format 3 by a newer gridsync/)
+    await appendFile(file, '')
+    await rm(file)
+    await appendFile(file, `${JSON.stringify({t: 'send', run: 'r', op: {id: 'one'}})}\n`)
+    await assert.rejects(Journal.load(dir), /journal\.ndjson:1: not a journal event at op/)
+  })
+
+  it('reads a journal of format 1 (no versions, no write times) and takes the end of its writes as their time', async () => {
+    const file = Journal.pathFor(dir)
+    await mkdir(path.dirname(file), {recursive: true})
+    const at = '2026-01-01T10:00:00.000Z'
+    const record = {url: URL, before: 'fp', after: {...BASE, obstacles: []}, at, run: 'r', writes: [{op: op(0, {kind: 'createObstacle', position: {x: 1, y: 1}}), state: 'acknowledged'}]}
+    await appendFile(file, `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record})}\n`)
+    const {journal} = await Journal.load(dir)
+    assert.equal(journal.recordsFor(SERVER).get('M')!.wroteAt, at)
+    assert.deepEqual(journal.recordsFor(SERVER).get('M')!.refuted, [])
+  })
+
+  it('turns a failed write of the journal into a JournalError (exit 11), and sends nothing after it', async () => {
+    const {journal} = await Journal.load(dir)
+    const w = await journal.begin(SERVER, 'push')
+    // Closing the file under the writer makes every later write fail, as a full or read-only disk would.
+    await (w as unknown as {handle: {close(): Promise<void>}}).handle.close()
+    await assert.rejects(w.intend([op(0, {kind: 'createObstacle', position: {x: 0, y: 0}})]), (error: Error) => error instanceof JournalError && error.exitCode === 11 && /cannot write the journal/.test(error.message))
   })
 
   it('writes every intended operation to disk before intend() resolves', async () => {
@@ -123,7 +167,7 @@ describe('reading the journal', () => {
       await w.end(0)
     }
 
-    const record = {url: URL, before: 'fp3', after: {...BASE, obstacles: [{x: 3, y: 0}]}, at: new Date().toISOString(), run: 'r', writes: []}
+    const record = {url: URL, before: 'fp3', after: {...BASE, obstacles: [{x: 3, y: 0}]}, at: new Date().toISOString(), wroteAt: null, refuted: [], run: 'r', writes: []}
     await appendFile(Journal.pathFor(dir), `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record})}\n`)
     const w = await journal.begin(SERVER, 'push')
     w.startMap('M', {url: URL, before: 'fp4', base: {...BASE, obstacles: [{x: 4, y: 0}]}})
@@ -141,6 +185,8 @@ describe('explain: a trusted read against what gridsync left', () => {
     before: 'fp',
     after: left,
     at: new Date().toISOString(),
+    wroteAt: new Date().toISOString(),
+    refuted: [],
     run: 'r',
     writes: [
       {op: op(0, {kind: 'deleteObstacle', position: {x: 0, y: 0}}), state: 'acknowledged' as const},
@@ -148,18 +194,25 @@ describe('explain: a trusted read against what gridsync left', () => {
     ],
   }
 
-  it('calls an acknowledged delete that the read still shows refuted, and a lost create neither', () => {
+  it('calls an acknowledged delete that the read still shows refuted, and a create whose answer was lost and that did not happen lost', () => {
+    const uncertain = {...record, writes: [record.writes[0]!, {...record.writes[1]!, state: 'uncertain' as const}]}
     const read = {...BASE, obstacles: [{x: 0, y: 0}]}
-    const {refuted, conflicts} = explain(read, record)
+    const {refuted, conflicts, lost} = explain(read, uncertain)
     assert.deepEqual(refuted.map((o) => o.id), [0])
     assert.deepEqual(conflicts, [])
+    assert.equal(lost, 1)
   })
 
-  it("calls a change to an object gridsync did not touch someone else's: a conflict", () => {
-    const read = {...left, obstacles: [{x: 1, y: 1}, {x: 2, y: 2}], observers: [{name: 'X', slug: 'x', url: '', x: 0, y: 0, vision: null}]}
+  it("calls any other change someone else's, whoever made the object: a conflict from what gridsync knew to what the server holds", () => {
+    // (1,1) was created by gridsync and acknowledged, then removed by someone else; X and (2,2) are new.
+    const read = {...left, obstacles: [{x: 2, y: 2}], observers: [{name: 'X', slug: 'x', url: '', x: 0, y: 0, vision: null}]}
     const {refuted, conflicts} = explain(read, record)
     assert.deepEqual(refuted, [])
-    assert.deepEqual(conflicts.sort(), ['observer "X" was added at (0,0)', 'obstacle (2,2) was added'])
+    assert.deepEqual(conflicts.map((c) => `${c.what}: ${c.a} -> ${c.b}`).sort(), [
+      'observer "X": null -> at (0,0), vision unlimited',
+      'obstacle (1,1): present -> null',
+      'obstacle (2,2): null -> present',
+    ])
   })
 })
 
@@ -200,7 +253,8 @@ describe('a journal written by an earlier version', () => {
       listMaps: async () => [{name: 'M', slug: 'm', url: FIXTURE_URL, width: answer.width, height: answer.height}],
       getMap: async () => answer,
     }
-    return readRemote(client, {details: new Set(['M']), records: journal.recordsFor(SERVER), staleWindowMs: 360_000, now, concurrency: 1})
+    const k = await learn(client, {wanted: () => true, allRecorded: false, records: journal.recordsFor(SERVER), cacheMs: 360_000, now: () => now, concurrency: 1})
+    return k.maps.get('M')!
   }
 
   it('replays into the state its writes left, in the order it was always given', async () => {
@@ -214,19 +268,22 @@ describe('a journal written by an earlier version', () => {
   })
 
   it('recognises a stale answer by the fingerprint it recorded, and plans from its record', async () => {
-    const {entries} = await read(structuredClone(answered), at + 1000)
-    assert.equal(entries[0]!.source, 'journal')
-    assert.deepEqual(entries[0]!.details!.obstacles, left)
+    const soon = await read(structuredClone(answered), at + 1000)
+    assert.equal(soon.evidence.kind, 'writes')
+    assert.equal(soon.evidence.until, at + 360_000)
+    assert.deepEqual(soon.state!.obstacles, left)
     const late = await read(structuredClone(answered), at + 400_000)
-    assert.equal(late.entries[0]!.source, 'server', 'past the stale window the answer is trusted')
+    assert.deepEqual([late.evidence.kind, late.evidence.trust], ['read', 'older-than-cache'], 'past the cache time the answer is trusted')
   })
 
   it("finds the acknowledged delete the server did not carry out, and someone else's obstacle", async () => {
     const answer = {...structuredClone(answered), obstacles: [...left, {x: 9, y: 0}, {x: 3, y: 3}]}
-    const {entries} = await read(answer, at + 1000)
-    assert.equal(entries[0]!.source, 'server')
-    assert.deepEqual(entries[0]!.refuted!.map((op) => op.id), [0])
-    assert.deepEqual(entries[0]!.conflicts, ['obstacle (3,3) was added'])
+    // Within the cache time even this answer proves nothing: it may be one filled between gridsync's writes.
+    assert.equal((await read(answer, at + 1000)).evidence.kind, 'writes')
+    const k = await read(answer, at + 400_000)
+    assert.equal(k.evidence.kind, 'read')
+    assert.deepEqual(k.refuted.map((op) => op.id), [0])
+    assert.deepEqual(k.conflicts.map((c) => c.what), ['obstacle (3,3)'])
   })
 })
 
@@ -259,7 +316,7 @@ describe('compacting a large journal', () => {
     const lines = (await readFile(Journal.pathFor(dir), 'utf8')).split('\n').filter((l) => l !== '')
     const events = lines.map((l) => JSON.parse(l) as {t: string; map?: string; record?: unknown})
     assert.deepEqual(events.map((e) => [e.t, e.map]), [['record', 'M'], ['record', 'Small'], ['run', undefined], ['end', undefined]])
-    assert.equal(lines[0], JSON.stringify({t: 'record', server: SERVER, map: 'M', record: before.get('M')}))
+    assert.equal(lines[0], JSON.stringify({v: JOURNAL_FORMAT, t: 'record', server: SERVER, map: 'M', record: before.get('M')}))
 
     const {journal: again} = await Journal.load(dir)
     assert.deepEqual(again.recordsFor(SERVER), before)

@@ -4,8 +4,9 @@ import {describe, it} from 'node:test'
 import fc from 'fast-check'
 
 import {type LocalMap, type Observer, type Position, positionKey, type RemoteMap} from '../../../src/model/types.js'
-import {plan, type PlanInput, type RemoteEntry} from '../../../src/sync/plan.js'
+import {plan, type PlanInput} from '../../../src/sync/plan.js'
 import {applyToModel} from '../../../src/sync/state-model.js'
+import {knowledgeOf, type ServerEntry} from '../../helpers/knowledge.js'
 import {content} from '../../helpers/maps.js'
 
 const SERVER = 'http://127.0.0.1:1'
@@ -14,7 +15,7 @@ function local(name: string, width: number, height: number, observers: Observer[
   return {name, width, height, file: `maps/${name}.map`, observers: observers.map((o, i) => ({...o, symbol: String.fromCodePoint(97 + i)})), obstacles}
 }
 
-function remote(name: string, width: number, height: number, observers: Observer[] = [], obstacles: Position[] = []): RemoteEntry {
+function remote(name: string, width: number, height: number, observers: Observer[] = [], obstacles: Position[] = []): ServerEntry {
   const url = `${SERVER}/api/maps/${encodeURIComponent(name)}/`
   const details: RemoteMap = {
     name,
@@ -25,11 +26,12 @@ function remote(name: string, width: number, height: number, observers: Observer
     observers: observers.map((o) => ({...o, slug: o.name, url: `${url}observers/${encodeURIComponent(o.name)}/`})),
     obstacles,
   }
-  return {summary: {name, slug: name, url, width, height}, details, source: 'server'}
+  return {map: details}
 }
 
-function input(over: Partial<PlanInput>): PlanInput {
-  return {server: SERVER, local: [], invalid: [], remote: [], prune: false, ...over}
+function input(over: Partial<PlanInput> & {remote?: ServerEntry[]}): PlanInput {
+  const {remote: entries = [], ...rest} = over
+  return {server: SERVER, local: [], invalid: [], knowledge: knowledgeOf(entries), prune: false, ...rest}
 }
 
 describe('plan', () => {
@@ -44,7 +46,7 @@ describe('plan', () => {
       ],
     )
     assert.deepEqual(p.summary, {
-      maps: {create: 1, update: 0, delete: 0, unchanged: 0},
+      maps: {create: 1, update: 0, delete: 0, unchanged: 0, rebuild: 0},
       observers: {create: 1, update: 0, delete: 0},
       obstacles: {create: 1, delete: 0},
     })
@@ -153,7 +155,7 @@ describe('plan (properties)', () => {
         }
 
         for (const name of mapNames) {
-          const before = remoteEntries.find((r) => r.summary.name === name)?.details
+          const before = remoteEntries.find((r) => r.map.name === name)?.map
           const after = applyToModel(before, p.operations.filter((op) => op.map === name))
           assert.deepEqual(content(after), content(localMaps.find((m) => m.name === name)))
         }

@@ -1,3 +1,4 @@
+import {differences} from '../../../src/sync/map-diff.js'
 import assert from 'node:assert/strict'
 import {createHash} from 'node:crypto'
 import {describe, it} from 'node:test'
@@ -6,7 +7,7 @@ import fc from 'fast-check'
 
 import {type GridMap, type Position, positionKey, type RemoteMap} from '../../../src/model/types.js'
 import type {Operation} from '../../../src/sync/plan-types.js'
-import {applyToModel, differences, fingerprint} from '../../../src/sync/state-model.js'
+import {applyToModel, fingerprint} from '../../../src/sync/state-model.js'
 
 const URL = 'http://127.0.0.1:1/api/maps/m/'
 
