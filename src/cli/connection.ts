@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises'
 
 import * as Flags from '@oclif/core/flags'
 
+import type {RequestEvent} from '../api/client.js'
 import {APIDataSource} from '../api/index.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 
@@ -48,8 +49,8 @@ export interface Connection {
   close(): Promise<void>
 }
 
-/** Builds the API client from the flags; starts the sandbox for `--server sandbox`. */
-export async function connect(s: ConnectionSettings): Promise<Connection> {
+/** Builds the API client from the flags; starts the sandbox for `--server sandbox`. `onRequest` hears of every HTTP attempt. */
+export async function connect(s: ConnectionSettings, onRequest?: (event: RequestEvent) => void): Promise<Connection> {
   const warnings: string[] = []
   let server = s.server
   let close = async (): Promise<void> => {}
@@ -73,6 +74,7 @@ export async function connect(s: ConnectionSettings): Promise<Connection> {
     insecure: s.insecure,
     token: s.token,
     headers: parseHeaders(s.header ?? []),
+    onRequest,
   })
   return {
     client,

@@ -1,3 +1,4 @@
+import type {RequestEvent} from '../api/client.js'
 import {loadMapsDir} from '../format/index.js'
 import {makePlan, type Planned} from '../sync/session.js'
 import {type Connection, connect, type ConnectionSettings} from './connection.js'
@@ -17,8 +18,12 @@ export interface PlanFlags extends ConnectionSettings {
  * The first half of diff and push: connect, check the API version while the files are
  * loaded and the server read, and plan. The caller closes the connection when done with it.
  */
-export async function planFromFlags(flags: PlanFlags, warn: (message: string) => void): Promise<{conn: Connection; planned: Planned}> {
-  const conn = await connect(flags)
+export async function planFromFlags(
+  flags: PlanFlags,
+  warn: (message: string) => void,
+  onRequest?: (event: RequestEvent) => void,
+): Promise<{conn: Connection; planned: Planned}> {
+  const conn = await connect(flags, onRequest)
   try {
     for (const w of conn.warnings) warn(w)
     // The API version is asked for first; the files are read and the server's maps listed
@@ -44,8 +49,6 @@ export async function planFromFlags(flags: PlanFlags, warn: (message: string) =>
     if (checked.status === 'rejected') throw checked.reason
     if (planning.status === 'rejected') throw planning.reason
     const planned = planning.value
-    // An earlier run that never finished is the first thing said.
-    for (const w of planned.interrupted) warn(w)
     return {conn, planned}
   } catch (error) {
     await conn.close()

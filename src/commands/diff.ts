@@ -55,7 +55,11 @@ export default class Diff extends BaseCommand<typeof Diff> {
     const log = openRunLog(this, 'diff', flags, {document: flags.format === 'patch'})
     return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
       const deleteLimit = parseDeleteLimit(flags['max-delete'])
-      const {conn, planned} = await planFromFlags(flags, (w) => log.warning(w))
+      const {conn, planned} = await planFromFlags(
+          flags,
+          (w) => log.warning(w),
+          (a) => log.attempt(a),
+        )
       try {
         const {plan} = planned
         const stop = deleteGuard(plan, deleteLimit, flags.yes)

@@ -56,7 +56,11 @@ export default class Push extends BaseCommand<typeof Push> {
     return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
       const deleteLimit = parseDeleteLimit(flags['max-delete'])
       return withLock(flags['maps-dir'], {command: 'push', waitSeconds: flags['wait-lock'], notice: (m) => log.warning(m)}, async () => {
-        const {conn, planned} = await planFromFlags(flags, (w) => log.warning(w))
+        const {conn, planned} = await planFromFlags(
+          flags,
+          (w) => log.warning(w),
+          (a) => log.attempt(a),
+        )
         try {
           enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
           log.plan(planned.plan)

@@ -104,9 +104,25 @@ export interface RunEndEvent {
   summary: string
 }
 
+/**
+ * An HTTP attempt that did not succeed: an error status, or no usable answer. Each is
+ * logged, retried or not, so a run's log shows what happened on the wire.
+ */
+export interface AttemptEvent {
+  event: 'attempt'
+  method: string
+  url: string
+  /** 1 for the first attempt, 2 for the first retry... */
+  attempt: number
+  status: number | null
+  error: string | null
+  durationMs: number
+}
+
 export type EventBody =
   | RunStartEvent
   | PlanEvent
+  | AttemptEvent
   | OperationEvent
   | VerifyEvent
   | InvalidFileEvent
@@ -148,6 +164,7 @@ export function levelOf(e: EventBody): Level {
     case 'conflict':
     case 'error':
       return 'error'
+    case 'attempt':
     case 'warning':
       return 'warn'
     case 'run-end':

@@ -65,6 +65,8 @@ function describe(e: LogEvent): string {
       return `map "${e.name}": ${e.status}${file}${backup}${reason}`
     }
 
+    case 'attempt':
+      return `${e.method} ${e.url} attempt ${e.attempt}: ${e.status === null ? (e.error ?? 'failed') : `HTTP ${e.status}`} after ${e.durationMs} ms`
     case 'warning':
       return `warning: ${e.message}`
     case 'error':

@@ -1,3 +1,4 @@
+import type {RequestEvent} from '../api/client.js'
 import type {PullEntry} from '../pull/pull.js'
 import type {Plan} from '../sync/plan-types.js'
 import type {OpResult, Verification} from '../sync/result-types.js'
@@ -134,6 +135,12 @@ export class RunLog {
 
   invalidFile(file: string, map: string | undefined, problems: readonly string[]): void {
     this.emit(invalidFileEvent(file, map, problems))
+  }
+
+  /** One HTTP attempt: logged when it did not succeed (an error status, or no answer). */
+  attempt(a: RequestEvent): void {
+    if (a.error === undefined && (a.status ?? 0) < 400) return
+    this.emit({event: 'attempt', method: a.method, url: a.url, attempt: a.attempt, status: a.status ?? null, error: a.error ?? null, durationMs: Math.round(a.durationMs)})
   }
 
   operation(r: OpResult): void {

@@ -62,7 +62,7 @@ interface ClientFailure {
 }
 
 /** A create whose effect is settled by reading: what the read must show. */
-type Settled = {outcome: OpOutcome; detail: string; url?: string}
+type Settled = {outcome: OpOutcome; detail: string; url?: string; status?: number}
 
 /**
  * Carries out a plan at most `concurrency` requests at a time: first the deletes of
@@ -156,7 +156,7 @@ class Execution {
     } catch (error) {
       const failure = error as ClientFailure
       try {
-        finish({...(await this.settle(op, failure)), status: failure.status})
+        finish({status: failure.status, ...(await this.settle(op, failure))})
       } catch (settleError) {
         // A write that may have been carried out stays in doubt when the check fails too: never call it failed.
         const outcome = failure.ambiguous ? 'unconfirmed' : 'failed'
@@ -217,45 +217,45 @@ class Execution {
       case 'createMap': {
         const {url} = await this.client.createMap(op.body)
         this.mapUrls.set(op.map, url)
-        return {outcome: 'applied', detail: 'created', url}
+        return {outcome: 'applied', detail: 'created', url, status: 201}
       }
 
       case 'updateMap': {
         await this.client.updateMap(this.mapUrl(op), op.body)
-        return {outcome: 'applied', detail: 'resized'}
+        return {outcome: 'applied', detail: 'resized', status: 204}
       }
 
       case 'deleteMap': {
         await this.client.deleteMap(this.mapUrl(op))
-        return {outcome: 'applied', detail: 'deleted'}
+        return {outcome: 'applied', detail: 'deleted', status: 204}
       }
 
       case 'createObserver': {
         const already = this.settledReads.get(op.map)?.map.observers.find((o) => o.name === op.observer.name)
         if (already) return this.settleObserver(op.observer, already.url, already)
         const {url} = await this.client.createObserver(this.mapUrl(op), op.observer)
-        return {outcome: 'applied', detail: 'created', url}
+        return {outcome: 'applied', detail: 'created', url, status: 201}
       }
 
       case 'updateObserver': {
         await this.client.updateObserver(op.from.url, op.observer)
-        return {outcome: 'applied', detail: 'updated'}
+        return {outcome: 'applied', detail: 'updated', status: 204}
       }
 
       case 'deleteObserver': {
         await this.client.deleteObserver(op.observer.url)
-        return {outcome: 'applied', detail: 'deleted'}
+        return {outcome: 'applied', detail: 'deleted', status: 204}
       }
 
       case 'createObstacle': {
         if (this.settledReads.get(op.map)?.obstacles.has(op.position)) return {outcome: 'reconciled', detail: 'already on the server'}
         await this.client.createObstacle(this.mapUrl(op), op.position)
-        return {outcome: 'applied', detail: 'created'}
+        return {outcome: 'applied', detail: 'created', status: 201}
       }
 
       case 'deleteObstacle': {
         await this.client.deleteObstacle(this.mapUrl(op), op.position)
-        return {outcome: 'applied', detail: 'deleted'}
+        return {outcome: 'applied', detail: 'deleted', status: 204}
       }
     }
   }

@@ -73,6 +73,11 @@ export interface MapKnowledge {
   observed: string | null
   /** A read of the map's URL that failed with an HTTP error other than 404. */
   error?: HttpError
+  /**
+   * The body the server answered when it cannot be trusted yet (evidence `writes`): what
+   * it shows may exist, so nothing it shows is created again (an obstacle could be doubled).
+   */
+  unproven?: RemoteMap
   /** The URL gridsync knew for the map answered with another map (renamed, or its address reused). */
   mismatch?: string
 }
@@ -204,6 +209,7 @@ export function weigh(
     return {
       ...base,
       state: record!.after!,
+      unproven: body,
       evidence: {kind: 'writes', at, listed, wroteAt: last, until: last! + cacheMs},
       refuted: [...(record!.refuted ?? [])],
       conflicts: [],

@@ -1,4 +1,4 @@
-import {positionsNotIn, uniquePositions} from '../model/positions.js'
+import {PositionSet, positionsNotIn, uniquePositions} from '../model/positions.js'
 import {type GridMap, type Observer, type Position, positionKey} from '../model/types.js'
 
 /**
@@ -51,7 +51,8 @@ export function diffMaps<A extends Observer, B extends Observer>(a: Shape<A>, b:
 
   diff.observers.gone = a.observers.filter((o) => !namesB.has(o.name))
   diff.obstacles.new = positionsNotIn(b.obstacles, a.obstacles)
-  diff.obstacles.gone = positionsNotIn(a.obstacles, b.obstacles)
+  const inB = PositionSet.of(b.obstacles)
+  diff.obstacles.gone = a.obstacles.filter((p) => !inB.has(p))
   return diff
 }
 

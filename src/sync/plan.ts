@@ -130,7 +130,9 @@ function planExisting(local: LocalMap, k: MapKnowledge, opts: {force: boolean; r
   changes.observers.delete = d.observers.gone.filter((o) => !refutedKeys.has(`n:${o.name}`))
   // Remote obstacles may be repeated: one row or several, it is one obstacle, never
   // created again; but removing it takes a delete for each row.
-  changes.obstacles.create = d.obstacles.new
+  // An answer that cannot be trusted yet may still show an obstacle that is there: never risk doubling it.
+  const shown = k.unproven ? PositionSet.of(k.unproven.obstacles) : undefined
+  changes.obstacles.create = shown ? d.obstacles.new.filter((p) => !shown.has(p)) : d.obstacles.new
   changes.obstacles.delete = d.obstacles.gone.map((p) => ({x: p.x, y: p.y})).filter((p) => !refutedKeys.has(`o:${positionKey(p)}`))
 
   const resized = d.size !== undefined

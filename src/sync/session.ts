@@ -76,6 +76,7 @@ export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<P
       `An earlier gridsync ${run.command} (started ${run.at}) ended without finishing` +
       (run.inFlight > 0 ? `; its ${run.inFlight} write${run.inFlight === 1 ? '' : 's'} in flight count as done until a trusted read shows otherwise.` : '.'),
   )
+  p.warnings.unshift(...interrupted)
   for (const name of knowledge.unreachable) {
     p.warnings.push(`The server lists a map "${name}" whose slug is empty: the API can neither read, change nor delete it, so it is left alone.`)
   }

@@ -234,6 +234,8 @@ describe('a hostile server', () => {
     handler = answering({
       'GET /api/maps/': (_req, res) => json(res, 200, {maps: [{name: nasty, slug: 'nasty', width: 1, height: 1}]}),
       'POST /api/maps/': (_req, res) => json(res, 500, {message: `locked \u001B[1A\u001B[2K${nasty}`}),
+      // The map's own URL fails too, so pull reports the map by its name.
+      'GET /api/maps/nasty/': (_req, res) => json(res, 503, {message: `down \u001B[2J${nasty}`}),
     })
     await writeFile(path.join(dir, 'small.map'), SMALL)
     for (const args of [['diff'], ['push', '--retries', '0'], ['pull', '--dry-run']]) {

@@ -142,7 +142,8 @@ describe('pull against the sandbox', () => {
     const r = await cli('pull')
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(await readFile(file, 'utf8'), edited)
-    assert.equal((await cli('diff', '--exit-code')).code, 0)
+    // Nothing to send, but the server's answers cannot show the edit yet: not known to match (8), never "in sync".
+    assert.equal((await cli('diff', '--exit-code')).code, 8)
   })
 
   it('keeps hostile names inside the directory, each map in its own safe file', async () => {
