@@ -151,6 +151,9 @@ const NOT_VERIFIED_EXIT = 8
 /** How serious an event is: `warn` and `error` are the problems `--quiet` still shows. */
 export function levelOf(e: EventBody): Level {
   switch (e.event) {
+    case 'attempt':
+      // The operation's own event says how it ended; a retried attempt is detail for the log.
+      return 'info'
     case 'operation':
       if (e.outcome === 'failed') return 'error'
       return e.outcome === 'applied' || e.outcome === 'reconciled' ? 'info' : 'warn'
@@ -164,7 +167,6 @@ export function levelOf(e: EventBody): Level {
     case 'conflict':
     case 'error':
       return 'error'
-    case 'attempt':
     case 'warning':
       return 'warn'
     case 'run-end':

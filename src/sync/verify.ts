@@ -7,8 +7,7 @@ import {type JournalRecord, type MapStart, recordOfResults} from './journal.js'
 import {type Evidence, weigh} from './knowledge.js'
 import {differences} from './map-diff.js'
 import {conflictText, refutedText} from './plan.js'
-import type {MapPlan} from './plan-types.js'
-import type {Plan} from './plan-types.js'
+import type {MapPlan, Plan} from './plan-types.js'
 import type {MapVerification, OpResult, Verification} from './result-types.js'
 
 /**

@@ -79,6 +79,24 @@ describe('unattended runs: conflicts, refuted writes, killed runs', () => {
     await assertServerMatchesFiles()
   })
 
+  it('stops at a damaged journal with exit 11, naming its file and line, before anything is sent', async () => {
+    await writeFile(path.join(dir, 'small.map'), SMALL)
+    assert.equal((await cli('push')).code, 0)
+    const journal = path.join(dir, '.gridsync', 'journal.ndjson')
+    const lines = (await readFile(journal, 'utf8')).split('\n')
+    lines[1] = '{"t":"map","run":'
+    await writeFile(journal, lines.join('\n'))
+    await writeFile(path.join(dir, 'small.map'), SMALL.replace('a.#', 'a##'))
+    sandbox().resetStats()
+    for (const command of ['diff', 'push']) {
+      const r = await cli(command)
+      assert.equal(r.code, 11, r.stdout + r.stderr)
+      assert.match(r.stderr, /journal\.ndjson:2: not JSON\. Move the file aside to go on/)
+    }
+
+    assert.equal(sandbox().stats.byRoute['POST /api/maps/<map>/obstacles/'] ?? 0, 0, 'nothing sent')
+  })
+
   it('does not re-send a delete the server acknowledged but ignored, and says so (exit 8) on every run', async () => {
     await writeFile(path.join(dir, 'small.map'), SMALL)
     assert.equal((await cli('push')).code, 0)
