@@ -14,7 +14,7 @@ export const ExitCode = {
   NOT_VERIFIED: 8,
   GUARD: 9,
   LOCKED: 10,
-  LOCAL_STATE: 11,
+  FILE_ACCESS: 11,
 } as const
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
@@ -31,7 +31,7 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.NOT_VERIFIED, 'nothing (more) to send, but the server is not known to match the files: writes not yet confirmed by a read (a caching server), or deletes the server acknowledged and did not carry out'],
   [ExitCode.GUARD, 'a safety guard stopped the run before any change'],
   [ExitCode.LOCKED, 'another gridsync run holds the lock on the maps directory'],
-  [ExitCode.LOCAL_STATE, "gridsync's state in the maps directory (.gridsync/: the journal) cannot be read or written"],
+  [ExitCode.FILE_ACCESS, "the maps directory, or gridsync's state in it (.gridsync/: lock, journal, backups), cannot be read or written"],
 ]
 
 /** The EXIT CODES section shown in help. */

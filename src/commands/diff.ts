@@ -28,7 +28,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
     ExitCode.NETWORK,
     ExitCode.CONTRACT,
     ExitCode.NOT_VERIFIED,
-    ExitCode.LOCAL_STATE,
+    ExitCode.FILE_ACCESS,
   ]
 
   static override examples = [

@@ -31,7 +31,7 @@ export default class Push extends BaseCommand<typeof Push> {
     ExitCode.NOT_VERIFIED,
     ExitCode.GUARD,
     ExitCode.LOCKED,
-    ExitCode.LOCAL_STATE,
+    ExitCode.FILE_ACCESS,
   ]
 
   static override examples = [

@@ -347,7 +347,7 @@ const JOURNAL_REMEDY =
 /** The journal cannot be read or written: the run stops before (or as soon as) it would act on it. */
 export class JournalError extends GridsyncError {
   constructor(message: string) {
-    super(message, ExitCode.LOCAL_STATE, 'JOURNAL')
+    super(message, ExitCode.FILE_ACCESS, 'JOURNAL')
     this.name = 'JournalError'
   }
 }
