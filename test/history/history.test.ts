@@ -148,10 +148,10 @@ function factsIn(text: string): Fact[] {
 
 // ---------------------------------------------------------------------------------
 
-const PUSH_CODES = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10]
-const DIFF_CODES = [0, 1, 2, 3, 5, 6, 7]
+const PUSH_CODES = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11]
+const DIFF_CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11]
 /** What this world can cause: valid files, a healthy server, --yes with every --prune, no overlapping runs. */
-const CAUSED = {push: [0, 4, 8], diff: [0, 3]}
+const CAUSED = {push: [0, 4, 8], diff: [0, 3, 4, 8]}
 const WRITE_ROUTE: Record<string, string> = {
   createMap: 'POST /api/maps/',
   updateMap: 'PUT /api/maps/<map>/',
@@ -401,7 +401,7 @@ function judgeMaps(judge: Judge, world: World, view: View, claims: Claims): void
         const a = truthOf(run.after, c.name)
         judge.check(JSON.stringify(b) === JSON.stringify(a), `${where}: a map in conflict is left alone, yet the push changed it`, state)
       } else {
-        judge.check(run.code === 3, `${where}: a conflict makes diff --exit-code exit 3, not ${run.code}`)
+        judge.check(run.code === 4, `${where}: a conflict makes diff --exit-code exit 4, not ${run.code}`)
       }
     }
     switch (c.verdict) {
