@@ -1,5 +1,6 @@
 import type {Observer, Position} from '../model/types.js'
 import type {Evidence} from '../sync/knowledge.js'
+import {refutedText} from '../sync/plan.js'
 import type {MapChanges, MapPlan, Operation, Plan, PlanSummary} from '../sync/plan-types.js'
 import type {ApplyResult, OpOutcome, OpResult, Verification} from '../sync/result-types.js'
 
@@ -91,6 +92,7 @@ function mapData(mp: MapPlan): Json {
     ...(mp.url === undefined ? {} : {url: mp.url}),
     ...(mp.evidence === undefined ? {} : {evidence: evidenceData(mp.evidence)}),
     ...(mp.conflicts === undefined ? {} : {conflicts: mp.conflicts.map((c) => ({object: c.what, known: c.a, server: c.b}))}),
+    ...(mp.refuted === undefined ? {} : {refuted: mp.refuted.map((op) => refutedText(op))}),
     ...(mp.resize === undefined ? {} : {resize: {from: sizeData(mp.resize.from), to: sizeData(mp.resize.to)}}),
     changes: changesData(mp.changes),
     notes: [...mp.notes],
