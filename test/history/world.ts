@@ -497,6 +497,8 @@ export class World {
       obstacles: new Set(truth.obstacles.map((p) => key(p.x, p.y))),
     }
     await this.save(taken)
+    // The file holds the other client's edits of this map now: they are no longer someone else's.
+    for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.map === truth.name) this.pending.splice(i, 1)
   }
 
   observerNamesOutside(file: string): Set<string> {
