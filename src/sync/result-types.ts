@@ -1,3 +1,4 @@
+import type {Halt} from './halt.js'
 import type {Operation} from './plan-types.js'
 
 /**
@@ -29,6 +30,8 @@ export interface OpResult {
 export interface ApplyResult {
   results: OpResult[]
   counts: Record<OpOutcome, number>
+  /** Set when the run stopped sending before the end of its plan (see ApplyOptions.halt). */
+  halted?: Halt
 }
 
 /**

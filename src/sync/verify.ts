@@ -14,7 +14,7 @@ const ADVICE = {
     "The server's answers are stale: this state is gridsync's record of its own recent writes, not yet confirmed by a read. Run `gridsync diff` once the server's cache has expired (300 s on the reference server).",
   notApplied:
     'The server acknowledged these changes but does not show them. A server that never carries out obstacle deletes (the reference server) can only lose an obstacle when the whole map is deleted and created again.',
-  incomplete: 'Some operations on this map failed or were skipped (see above); run `gridsync push` again.',
+  incomplete: 'Some operations on this map failed or were skipped: see above for why; once that is resolved, a later push sends what is still missing.',
   unreadable: 'Reading the map back failed, so whether the server matches the file is not known. Run `gridsync diff` to check.',
 } as const
 
