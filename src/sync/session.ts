@@ -2,12 +2,14 @@ import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {formatDiagnostic} from '../format/diagnostics.js'
 import type {LoadResult} from '../format/directory.js'
 import {apply, type SyncClient} from './apply.js'
+import type {Halt} from './halt.js'
 import {Journal, type JournalRecord, type MapStart} from './journal.js'
 import {plan} from './plan.js'
 import type {Plan} from './plan-types.js'
 import {readRemote, type RemoteState} from './remote-state.js'
 import type {ApplyResult, MapVerification, OpResult, Verification} from './result-types.js'
 import {fingerprint} from './state-model.js'
+import {unfinishedRunWarnings} from './unfinished.js'
 import {readBacks, verification as verificationOf} from './verify.js'
 
 /**
@@ -29,6 +31,8 @@ export interface SyncOptions {
   staleWindowMs?: number
   concurrency: number
   now?: () => number
+  /** The journal, already loaded by the caller, who has reported its unfinished runs (see unfinishedRunWarnings). */
+  journal?: {journal: Journal; warning?: string}
 }
 
 export interface Planned {
@@ -40,7 +44,7 @@ export interface Planned {
 /** Reads the server (and gridsync's journal of its writes) and computes the plan. */
 export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<Planned> {
   const now = (opts.now ?? Date.now)()
-  const {journal, warning} = await Journal.load(opts.mapsDir)
+  const {journal, warning} = opts.journal ?? (await Journal.load(opts.mapsDir))
   const only = opts.only && opts.only.length > 0 ? opts.only : undefined
   const details = new Set(opts.loaded.maps.map((m) => m.name).filter((n) => !only || only.includes(n)))
   const remote = await readRemote(client, {
@@ -60,12 +64,7 @@ export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<P
     force: opts.force,
   })
   if (warning) p.warnings.push(warning)
-  for (const run of journal.interruptedRuns()) {
-    p.warnings.push(
-      `An earlier gridsync ${run.command} (started ${run.at}) ended without finishing` +
-        (run.inFlight > 0 ? `; its ${run.inFlight} write${run.inFlight === 1 ? '' : 's'} in flight count as done until a trusted read shows otherwise.` : '.'),
-    )
-  }
+  if (!opts.journal) p.warnings.push(...unfinishedRunWarnings(journal))
 
   for (const name of remote.unreachable) {
     p.warnings.push(`The server lists a map "${name}" whose slug is empty: the API can neither read, change nor delete it, so it is left alone.`)
@@ -89,7 +88,7 @@ export interface PushOutcome {
 export async function push(
   client: SyncClient,
   planned: Planned,
-  opts: Pick<SyncOptions, 'concurrency' | 'server'> & {verify: boolean; onResult?: (r: OpResult) => void},
+  opts: Pick<SyncOptions, 'concurrency' | 'server'> & {verify: boolean; onResult?: (r: OpResult) => void; halt?: () => Halt | undefined},
 ): Promise<PushOutcome> {
   const {plan: p, remote} = planned
   // Read from the journal's records before the run begins: beginning drops them.
@@ -113,6 +112,7 @@ export async function push(
         opts.onResult?.(r)
       },
       followUps,
+      halt: opts.halt,
     })
     const verification: Verification = opts.verify ? verificationOf(read) : {maps: [], skipped: true}
     const outcome = {apply: applied, verification}
@@ -150,10 +150,13 @@ function startingPoints(p: Plan, remote: RemoteState, records: ReadonlyMap<strin
 }
 
 /**
- * One exit code for a push, most pressing first: failed operations or conflicts (4),
+ * One exit code for a push, most pressing first: a halt (the server stopped answering,
+ * an interruption), then failed operations or conflicts (4),
  * invalid files (5), then anything not confirmed by reading back (8).
  */
 export function pushExitCode(p: Plan, outcome: Pick<PushOutcome, 'apply' | 'verification'>): ExitCode {
+  // A run that stopped sending ends with the reason it stopped (6, 11, 130, 143).
+  if (outcome.apply.halted) return outcome.apply.halted.exitCode
   const c = outcome.apply.counts
   if (c.failed > 0 || c.skipped > 0 || p.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
   if (p.maps.some((m) => m.action === 'invalid')) return ExitCode.INVALID_MAPS
