@@ -266,9 +266,21 @@ export class APIDataSource {
 
   /** Why this client sends nothing more, if it does not: halted, or the server stopped answering. */
   stopReason(): string | undefined {
+    return this.noticeOutage()
+  }
+
+  /**
+   * Halts once the server counts as gone: the requests still under way (but `except`, the
+   * one whose failure showed it) wait on a server that will not answer, and are cut off.
+   * Returns why nothing more is sent, if so.
+   */
+  private noticeOutage(except?: unknown): string | undefined {
     if (this.halted !== undefined) return this.halted
     const outage = this.watch.outage()
-    return outage && describeOutage(outage)
+    if (outage === undefined) return undefined
+    this.halted = describeOutage(outage)
+    for (const request of this.underWay) if (request !== except) request.cancel()
+    return this.halted
   }
 
   /**
@@ -329,6 +341,7 @@ export class APIDataSource {
     const log = new AttemptLog(method, url, this.onRequest, this.watch)
     const attempt: Attempt = {method, url, log, write: method !== 'GET' && method !== 'HEAD', mayHaveApplied: false}
     const pending = this.http(url, {method, json, context: {attempt}})
+    attempt.request = pending
     this.underWay.add(pending)
     let tooLarge = false
     pending.on('downloadProgress', ({transferred, total}) => {
@@ -354,11 +367,13 @@ export class APIDataSource {
       if (!(err instanceof RequestError)) throw err
       const failure = this.connectionFailure(err, url)
       log.end({error: failure.reason})
+      this.noticeOutage(pending)
       throw new NetworkError({method, url, attempts: log.attempts}, {...failure, ambiguous: attempt.write && (attempt.mayHaveApplied || !failure.neverSent)})
     } finally {
       this.underWay.delete(pending)
     }
     log.end({status: response.statusCode})
+    this.noticeOutage(pending)
 
     const {statusCode: status, headers, body} = response
     if (status >= 300 && status < 400) {
@@ -384,7 +399,7 @@ export class APIDataSource {
     if (attempt.write && (failure ? !failure.neverSent : GATEWAY_GAVE_UP.has(status!))) attempt.mayHaveApplied = true
     attempt.log.end(failure ? {error: failure.reason} : {status})
     // Once the server counts as gone (or the run is halted), the retries end too.
-    if (this.stopReason() !== undefined) return 0
+    if (this.noticeOutage(attempt.request) !== undefined) return 0
     const retryAfter = answer?.headers['retry-after']
     return retryDelay(this.retryPolicy, {method: attempt.method, attempt: attemptCount, status, errorCode: error.code, retryAfter})
   }
@@ -402,6 +417,8 @@ interface Attempt {
   write: boolean
   /** Whether an attempt of this write may have been carried out although it failed. */
   mayHaveApplied: boolean
+  /** The request, once made: it is not cut off when its own failure shows the server is gone. */
+  request?: {cancel(): void}
 }
 
 function attemptOf(context: Record<string, unknown>): Attempt {

@@ -15,6 +15,7 @@
  * about 5 s after its last answer; a server that hangs (answers nothing, connections
  * open) is noticed when the requests in flight time out: at 4 requests at a time, 30 s
  * after it stopped (one timeout each); one at a time, 90 s (three timeouts in a row).
+ * The client then cuts off the requests still waiting on it.
  */
 
 export interface OutagePolicy {

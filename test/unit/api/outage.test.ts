@@ -117,6 +117,19 @@ describe('APIDataSource once the server is gone', () => {
     assert.equal(((await failure(api.getMap(`${S}/api/maps/m/`))) as NetworkError).notSent, true)
   })
 
+  it('cuts off the requests still waiting on a server once it counts as gone', async () => {
+    const api = make()
+    nock(S).post('/api/maps/').delay(5000).reply(201, '', {Location: '/api/maps/m/'}).get('/api/maps/').times(2).reply(503, {message: 'down'})
+    const waiting = failure(api.createMap({name: 'M', width: 2, height: 2}))
+    const first = await failure(api.listMaps())
+    assert.ok(first instanceof HttpError, 'the request that showed the outage ends with its own answer')
+    const cut = await waiting
+    assert.ok(cut instanceof NetworkError)
+    assert.match(cut.message, /failed: cut off: the server stopped answering/)
+    assert.equal(cut.ambiguous, true)
+    nock.abortPendingRequests()
+  })
+
   it('halt() cuts off what is under way and sends nothing after', async () => {
     const api = make()
     nock(S).post('/api/maps/').delay(5000).reply(201, '', {Location: '/api/maps/m/'})
