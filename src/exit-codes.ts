@@ -28,7 +28,7 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.CHANGES_PENDING, 'diff --exit-code found changes a push would make'],
   [ExitCode.OPERATIONS_FAILED, 'some operations failed or were skipped, or a map has a conflict (the rest were applied)'],
   [ExitCode.INVALID_MAPS, 'invalid local map files (their maps were left alone)'],
-  [ExitCode.NETWORK, 'network or TLS error, or the server could not be reached'],
+  [ExitCode.NETWORK, 'network or TLS error, or the server could not be reached or stopped answering (a push then stops sending)'],
   [ExitCode.CONTRACT, 'API version mismatch, or a server answer that breaks the API contract'],
   [ExitCode.NOT_VERIFIED, 'push applied, but reading back does not confirm the server matches'],
   [ExitCode.GUARD, 'a safety guard stopped the run before any change'],
