@@ -203,6 +203,17 @@ describe('acquireLock', () => {
     })
   }
 
+  it('stops waiting for a held lock when the run is interrupted', async () => {
+    const dir = await mapsDir()
+    const held = await acquireLock(dir, {command: 'push'})
+    const controller = new AbortController()
+    const waiting = lockedError(acquireLock(dir, {waitSeconds: 600, pollMs: 20, signal: controller.signal}))
+    setTimeout(() => controller.abort(), 50)
+    const error = await waiting
+    assert.equal(error.blocker.kind, 'holder')
+    await held.release()
+  })
+
   it('calls a lock file written in the future broken too, instead of waiting for it forever', async () => {
     const dir = await mapsDir()
     const file = await plantLock(dir, 'garbage\n')
