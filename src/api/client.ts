@@ -13,6 +13,7 @@ import type {z} from 'zod'
 import type {Observer, Position, RemoteMap, RemoteMapSummary, RemoteObserver} from '../model/types.js'
 import {ApiOptionError, ContractError, HttpError, NetworkError, VersionMismatchError} from './errors.js'
 import {describeConnectionFailure} from './failures.js'
+import {DEFAULT_OUTAGE_POLICY, describeOutage, type Outage, type OutagePolicy, OutageWatch} from './outage.js'
 import {DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy} from './retry.js'
 import {tlsAgentOptions, type TlsSettings} from './tls.js'
 import {ServerUrl, under} from './urls.js'
@@ -37,6 +38,8 @@ export interface APIDataSourceOptions extends TlsSettings {
   userAgent?: string
   /** Called once per HTTP attempt, e.g. for logs and statistics. Must not throw. */
   onRequest?: (event: RequestEvent) => void
+  /** When the server counts as gone and nothing more is sent (see OutageWatch). */
+  outagePolicy?: OutagePolicy
 }
 
 /** One HTTP attempt. */
@@ -105,6 +108,11 @@ export class APIDataSource {
   private readonly timeoutMs: number
   private readonly maxResponseBytes: number
   private readonly onRequest: ((event: RequestEvent) => void) | undefined
+  private readonly watch: OutageWatch
+  /** Why nothing more is sent, once halt() was called. */
+  private halted: string | undefined
+  /** Requests under way, to cut off on halt(). */
+  private readonly underWay = new Set<{cancel(): void}>()
 
   constructor(options: APIDataSourceOptions) {
     this.server = new ServerUrl(options.server)
@@ -117,6 +125,7 @@ export class APIDataSource {
       baseMs: positive('retryBaseMs', options.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseMs),
     }
     this.onRequest = options.onRequest
+    this.watch = new OutageWatch(options.outagePolicy ?? DEFAULT_OUTAGE_POLICY)
     loadSchemas().catch(() => {}) // A failure shows when the schemas are used.
     // Idle connections are dropped before a server's keep-alive timeout would close them
     // under a request (a POST lost that way would be ambiguous); active ones are not affected.
@@ -250,6 +259,39 @@ export class APIDataSource {
     await this.send('DELETE', under(mapUrl, 'obstacles', String(p.x), String(p.y)))
   }
 
+  /** The outage, once the server has stopped answering (see OutageWatch); from then on nothing more is sent. */
+  outage(): Outage | undefined {
+    return this.watch.outage()
+  }
+
+  /** Why this client sends nothing more, if it does not: halted, or the server stopped answering. */
+  stopReason(): string | undefined {
+    return this.noticeOutage()
+  }
+
+  /**
+   * Halts once the server counts as gone: the requests still under way (but `except`, the
+   * one whose failure showed it) wait on a server that will not answer, and are cut off.
+   * Returns why nothing more is sent, if so.
+   */
+  private noticeOutage(except?: unknown): string | undefined {
+    if (this.halted !== undefined) return this.halted
+    const outage = this.watch.outage()
+    if (outage === undefined) return undefined
+    this.halted = describeOutage(outage)
+    for (const request of this.underWay) if (request !== except) request.cancel()
+    return this.halted
+  }
+
+  /**
+   * Sends nothing more: requests not yet sent fail at once (NetworkError with `notSent`),
+   * and those under way are cut off (a write cut off may have been carried out).
+   */
+  halt(reason: string): void {
+    this.halted ??= reason
+    for (const request of this.underWay) request.cancel()
+  }
+
   /** Closes the kept-alive connections. */
   close(): void {
     this.agents.http.destroy()
@@ -294,9 +336,13 @@ export class APIDataSource {
     if (!this.server.owns(url)) throw new ContractError(endpoint, `the URL is not on the server ${this.server.base}`)
     // A URL that changes when normalised holds "." or ".." segments: it would reach another resource than meant.
     if (new URL(url).href !== url) throw new ContractError(endpoint, 'the URL holds "." or ".." segments; it is not sent')
-    const log = new AttemptLog(method, url, this.onRequest)
+    const stop = this.stopReason()
+    if (stop !== undefined) throw new NetworkError({method, url, attempts: 0}, {kind: 'stopped', reason: `not sent: ${stop}`, notSent: true})
+    const log = new AttemptLog(method, url, this.onRequest, this.watch)
     const attempt: Attempt = {method, url, log, write: method !== 'GET' && method !== 'HEAD', mayHaveApplied: false}
     const pending = this.http(url, {method, json, context: {attempt}})
+    attempt.request = pending
+    this.underWay.add(pending)
     let tooLarge = false
     pending.on('downloadProgress', ({transferred, total}) => {
       if (!tooLarge && Math.max(transferred, total ?? 0) > this.maxResponseBytes) {
@@ -310,15 +356,24 @@ export class APIDataSource {
       response = await pending
     } catch (err) {
       if (tooLarge && err instanceof CancelError) {
-        log.end({error: 'answer too large'})
+        log.end({error: 'answer too large'}, true)
         throw new ContractError(endpoint, `the answer is larger than ${this.maxResponseBytes} bytes`)
+      }
+      if (this.halted !== undefined && err instanceof CancelError) {
+        log.end({error: 'cut off'})
+        // The request may have reached the server before it was cut off.
+        throw new NetworkError({method, url, attempts: log.attempts}, {kind: 'stopped', reason: `cut off: ${this.halted}`, ambiguous: attempt.write})
       }
       if (!(err instanceof RequestError)) throw err
       const failure = this.connectionFailure(err, url)
       log.end({error: failure.reason})
+      this.noticeOutage(pending)
       throw new NetworkError({method, url, attempts: log.attempts}, {...failure, ambiguous: attempt.write && (attempt.mayHaveApplied || !failure.neverSent)})
+    } finally {
+      this.underWay.delete(pending)
     }
     log.end({status: response.statusCode})
+    this.noticeOutage(pending)
 
     const {statusCode: status, headers, body} = response
     if (status >= 300 && status < 400) {
@@ -343,6 +398,8 @@ export class APIDataSource {
     // Whether an attempt of this write may have been carried out although it failed.
     if (attempt.write && (failure ? !failure.neverSent : GATEWAY_GAVE_UP.has(status!))) attempt.mayHaveApplied = true
     attempt.log.end(failure ? {error: failure.reason} : {status})
+    // Once the server counts as gone (or the run is halted), the retries end too.
+    if (this.noticeOutage(attempt.request) !== undefined) return 0
     const retryAfter = answer?.headers['retry-after']
     return retryDelay(this.retryPolicy, {method: attempt.method, attempt: attemptCount, status, errorCode: error.code, retryAfter})
   }
@@ -360,6 +417,8 @@ interface Attempt {
   write: boolean
   /** Whether an attempt of this write may have been carried out although it failed. */
   mayHaveApplied: boolean
+  /** The request, once made: it is not cut off when its own failure shows the server is gone. */
+  request?: {cancel(): void}
 }
 
 function attemptOf(context: Record<string, unknown>): Attempt {
@@ -376,6 +435,7 @@ class AttemptLog {
     private readonly method: string,
     private readonly url: string,
     private readonly listener: ((event: RequestEvent) => void) | undefined,
+    private readonly watch: OutageWatch,
   ) {}
 
   begin(): void {
@@ -383,9 +443,13 @@ class AttemptLog {
     this.started = performance.now()
   }
 
-  end(outcome: {status?: number; error?: string}): void {
+  /** `answered`: an answer came although the attempt failed (one too large to read). */
+  end(outcome: {status?: number; error?: string}, answered = false): void {
     if (this.reported === this.attempts) return
     this.reported = this.attempts
+    if (outcome.status !== undefined && outcome.status >= 500) this.watch.failed(`an answer of ${outcome.status}`)
+    else if (outcome.status !== undefined || answered) this.watch.answered()
+    else this.watch.failed(outcome.error ?? 'no answer')
     this.listener?.({
       method: this.method,
       url: this.url,

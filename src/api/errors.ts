@@ -5,8 +5,8 @@
  */
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 
-/** Where a request failed below HTTP. */
-export type NetworkFailureKind = 'refused' | 'reset' | 'dns' | 'timeout' | 'tls' | 'other'
+/** Where a request failed below HTTP; `stopped`: gridsync itself stopped sending (the server stopped answering, or the run was interrupted). */
+export type NetworkFailureKind = 'refused' | 'reset' | 'dns' | 'timeout' | 'tls' | 'other' | 'stopped'
 
 export interface FailedRequest {
   method: string
@@ -38,10 +38,12 @@ export class NetworkError extends GridsyncError {
    * reading before writing again.
    */
   readonly ambiguous: boolean
+  /** The request was never sent: gridsync had stopped sending before it. */
+  readonly notSent: boolean
 
   constructor(
     request: FailedRequest,
-    failure: {kind: NetworkFailureKind; reason: string; systemCode?: string; ambiguous?: boolean},
+    failure: {kind: NetworkFailureKind; reason: string; systemCode?: string; ambiguous?: boolean; notSent?: boolean},
   ) {
     const ambiguous = failure.ambiguous ?? false
     super(
@@ -56,6 +58,7 @@ export class NetworkError extends GridsyncError {
     this.kind = failure.kind
     this.systemCode = failure.systemCode
     this.ambiguous = ambiguous
+    this.notSent = failure.notSent ?? false
   }
 }
 

@@ -8,6 +8,7 @@ import type {ChalkInstance} from 'chalk'
 
 import {commandFlags, commandLineOnly, type Configuration, describeConfiguration, type FlagShape, knownFlags, resolveLayers, withLayerDefaults} from '../config/index.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {asFileAccessError, isSystemError} from '../file-access.js'
 import {mapsDirFlag} from './flags.js'
 import {colorEnabled, makeChalk, terminalSafe} from './output.js'
 import {Redactor} from '../log/redact.js'
@@ -131,7 +132,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.exitCode = code
   }
 
-  override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+  override async catch(thrown: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    const err = asFileAccessError(thrown)
     const code = exitCodeOf(err)
     process.exitCode = code
     if (code === ExitCode.UNEXPECTED && process.env.GRIDSYNC_DEBUG) this.logToStderr(String(err.stack))
@@ -151,6 +153,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
 export function exitCodeOf(err: Error & {exitCode?: number; oclif?: {exit?: number}}): ExitCode {
   if (err instanceof GridsyncError) return err.exitCode
+  // A failed file system call is the environment's problem (permissions, a full disk), not a bug.
+  if (isSystemError(err)) return ExitCode.FILE_ACCESS
   // oclif parse and validation errors carry exit 2.
   if (err.oclif?.exit === 2 || /^(Unexpected argument|Nonexistent flag|Expected |Missing )/.test(err.message)) {
     return ExitCode.USAGE

@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
+import {asFileAccessError} from '../file-access.js'
 import {LOG_FORMATS, type LogFormat, RunLog} from '../log/index.js'
 import {exitCodeOf} from './base-command.js'
 
@@ -63,6 +64,7 @@ export function openRunLog(
     logFile: flags['log-file'],
     secrets: [flags.token, ...(flags.header ?? []).map(headerValue)],
     exitCodeOf,
+    describeError: asFileAccessError,
     output: {
       stdout: (text) => cmd.log(text),
       stderr: (line) => process.stderr.write(line + '\n'),

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
+import {withRunNotes} from '../cli/halts.js'
 import {logFlags, openRunLog} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {selectionFlags} from '../cli/sync-flags.js'
@@ -55,11 +56,11 @@ export default class Diff extends BaseCommand<typeof Diff> {
     const log = openRunLog(this, 'diff', flags, {document: flags.format === 'patch'})
     return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
       const deleteLimit = parseDeleteLimit(flags['max-delete'])
-      const {conn, planned} = await planFromFlags(
-          flags,
-          (w) => log.warning(w),
-          (a) => log.attempt(a),
-        )
+      const {conn, planned, notices} = await planFromFlags(
+        flags,
+        (w) => log.warning(w),
+        (a) => log.attempt(a),
+      )
       try {
         const {plan} = planned
         const stop = deleteGuard(plan, deleteLimit, flags.yes)
@@ -76,7 +77,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
         }
 
         log.end(exitCode, diffTotals(plan))
-        return this.jsonEnabled() ? planDocument(plan) : undefined
+        return this.jsonEnabled() ? withRunNotes(planDocument(plan), {notices}) : undefined
       } finally {
         await conn.close()
       }

@@ -1,5 +1,3 @@
-import {mkdir} from 'node:fs/promises'
-
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
@@ -9,9 +7,9 @@ import {lockFlags, withLock} from '../cli/lock-flags.js'
 import {logFlags, openRunLog} from '../cli/log-flags.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {checkServerVersion} from '../cli/version-check.js'
-import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {ExitCode} from '../exit-codes.js'
 import {pullTotals, type RunLog} from '../log/index.js'
-import {pull, pullDocument, pullExitCode, renderPull} from '../pull/index.js'
+import {createMapsDir, pull, pullDocument, pullExitCode, renderPull} from '../pull/index.js'
 
 export default class Pull extends BaseCommand<typeof Pull> {
   static override summary = 'Download the maps that have no file yet into the maps directory.'
@@ -26,6 +24,7 @@ export default class Pull extends BaseCommand<typeof Pull> {
     ExitCode.NETWORK,
     ExitCode.CONTRACT,
     ExitCode.LOCKED,
+    ExitCode.FILE_ACCESS,
   ]
 
   static override examples = [
@@ -52,11 +51,7 @@ export default class Pull extends BaseCommand<typeof Pull> {
       // A dry run writes nothing, so it neither creates the directory nor takes its lock.
       if (flags['dry-run']) return this.runPull(log)
       const dir = flags['maps-dir']
-      try {
-        await mkdir(dir, {recursive: true})
-      } catch (error) {
-        throw new GridsyncError(`cannot create the maps directory "${dir}": ${(error as Error).message}`, ExitCode.USAGE, 'MAPS_DIR')
-      }
+      await createMapsDir(dir)
       return withLock(dir, {command: 'pull', waitSeconds: flags['wait-lock'], notice: (m) => log.warning(m)}, () => this.runPull(log))
     })
   }

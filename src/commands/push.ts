@@ -3,15 +3,18 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
+import {pushHalt, withRunNotes} from '../cli/halts.js'
+import {Interruption} from '../cli/interrupt.js'
 import {lockFlags, withLock} from '../cli/lock-flags.js'
 import {logFlags, openRunLog} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {Progress} from '../cli/progress.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
-import {pushTotals} from '../log/index.js'
+import {pushTotals, type RunLog} from '../log/index.js'
 import {pushDocument, renderApply, renderPlan, renderVerification} from '../render/index.js'
 import {enforceDeleteGuard, parseDeleteLimit} from '../sync/guard.js'
+import {haltNotice} from '../sync/halt.js'
 import {push, pushExitCode} from '../sync/session.js'
 
 export default class Push extends BaseCommand<typeof Push> {
@@ -32,6 +35,8 @@ export default class Push extends BaseCommand<typeof Push> {
     ExitCode.GUARD,
     ExitCode.LOCKED,
     ExitCode.FILE_ACCESS,
+    ExitCode.INTERRUPTED,
+    ExitCode.TERMINATED,
   ]
 
   static override examples = [
@@ -53,41 +58,54 @@ export default class Push extends BaseCommand<typeof Push> {
   async run(): Promise<unknown> {
     const {flags} = this
     const log = openRunLog(this, 'push', flags)
-    return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
-      const deleteLimit = parseDeleteLimit(flags['max-delete'])
-      return withLock(flags['maps-dir'], {command: 'push', waitSeconds: flags['wait-lock'], notice: (m) => log.warning(m)}, async () => {
-        const {conn, planned} = await planFromFlags(
-          flags,
-          (w) => log.warning(w),
-          (a) => log.attempt(a),
-        )
-        try {
-          enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
-          log.plan(planned.plan)
-          log.report(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
+    const interruption = Interruption.watch((m) => log.warning(m))
+    try {
+      return await log.run({server: flags.server, mapsDir: flags['maps-dir']}, () => interruption.guard(() => this.push(log, interruption)))
+    } finally {
+      interruption.dispose()
+    }
+  }
 
-          const progress = log.showProgress ? new Progress(planned.plan.operations.length) : undefined
-          const outcome = await push(conn.client, planned, {
-            server: conn.server,
-            concurrency: flags.concurrency,
-            verify: flags.verify,
-            onResult(r) {
-              progress?.tick()
-              log.operation(r)
-            },
-          })
-          progress?.end()
-          log.verification(outcome.verification)
-          const exitCode = pushExitCode(planned.plan, outcome)
-          this.setExitCode(exitCode)
-          if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk))
-          log.report(renderVerification(outcome.verification, this.chalk))
-          log.end(exitCode, pushTotals(planned.plan, outcome))
-          return this.jsonEnabled() ? pushDocument(planned.plan, outcome.apply, outcome.verification) : undefined
-        } finally {
-          await conn.close()
-        }
-      })
+  private async push(log: RunLog, interruption: Interruption): Promise<unknown> {
+    const {flags} = this
+    const deleteLimit = parseDeleteLimit(flags['max-delete'])
+    const lockOptions = {command: 'push', waitSeconds: flags['wait-lock'], notice: (m: string) => log.warning(m), interruption}
+    return withLock(flags['maps-dir'], lockOptions, async () => {
+      const {conn, planned, notices} = await planFromFlags(
+        flags,
+        (w) => log.warning(w),
+        (a) => log.attempt(a),
+      )
+      interruption.cutOffAfter((reason) => conn.client.halt(reason))
+      try {
+        interruption.throwIfInterrupted('before anything was sent')
+        enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
+        log.plan(planned.plan)
+        log.report(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
+
+        const progress = log.showProgress ? new Progress(planned.plan.operations.length) : undefined
+        const outcome = await push(conn.client, planned, {
+          server: conn.server,
+          concurrency: flags.concurrency,
+          verify: flags.verify,
+          halt: pushHalt(interruption, conn.client),
+          onResult(r) {
+            progress?.tick()
+            log.operation(r)
+          },
+        })
+        progress?.end()
+        if (outcome.apply.halted) log.warning(haltNotice(outcome.apply.halted, outcome.apply))
+        log.verification(outcome.verification)
+        const exitCode = pushExitCode(planned.plan, outcome)
+        this.setExitCode(exitCode)
+        if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk))
+        log.report(renderVerification(outcome.verification, this.chalk))
+        log.end(exitCode, pushTotals(planned.plan, outcome))
+        return this.jsonEnabled() ? withRunNotes(pushDocument(planned.plan, outcome.apply, outcome.verification), {notices, apply: outcome.apply}) : undefined
+      } finally {
+        await conn.close()
+      }
     })
   }
 }

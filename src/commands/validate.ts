@@ -22,12 +22,12 @@ export interface ValidateReport {
 
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Check map files and report every problem as path:line:column.'
-  static override description = `Reads the given map files, or every *.map and *.txt file in the maps directory, and reports every problem in each one as path:line:column: message, followed by a one-line summary. Checks that span files are included: a map name used by two files, an observer name used in two maps. Nothing is sent to the server.`
+  static override description = `Reads the given map files, or every *.map and *.txt file in the maps directory, and reports every problem in each one as path:line:column: message, followed by a one-line summary. Checks that span files are included: a map name used by two files, an observer name used in two maps, two names the server would turn into the same address (slug). Nothing is sent to the server.`
   static override strict = false
   static override enableJsonFlag = true
   static override flags = {'maps-dir': mapsDirFlag, ...logFlags}
   static override args = {files: Args.string({description: 'map files to check (default: the whole maps directory)'})}
-  static override exitCodes = [ExitCode.OK, ExitCode.UNEXPECTED, ExitCode.USAGE, ExitCode.INVALID_MAPS]
+  static override exitCodes = [ExitCode.OK, ExitCode.UNEXPECTED, ExitCode.USAGE, ExitCode.INVALID_MAPS, ExitCode.FILE_ACCESS]
   static override examples = [
     {description: 'Check every map in ./maps.', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'Check two files.', command: '<%= config.bin %> <%= command.id %> maps/fancy-map.map maps/garden.map'},

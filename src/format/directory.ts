@@ -7,9 +7,11 @@ import {readdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {FileAccessError, fileErrorReason} from '../file-access.js'
 import type {LocalMap} from '../model/types.js'
 import {byPosition, type Diagnostic} from './diagnostics.js'
 import {type ParsedFile, parseMapFile} from './parse.js'
+import {knownSlug, slugKey} from './slug-key.js'
 import {joinWords} from './words.js'
 
 export interface InvalidFile {
@@ -61,6 +63,9 @@ async function listMapFiles(dir: string): Promise<string[]> {
   try {
     entries = await readdir(dir, {withFileTypes: true})
   } catch (error) {
+    // A wrong path is a usage error; a directory that is there but cannot be read is the environment's.
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new FileAccessError(`cannot read the maps directory "${dir}": ${fileErrorReason(error)}`, dir)
     throw new GridsyncError(`cannot read the maps directory "${dir}": ${reason(error)}`, ExitCode.USAGE, 'MAPS_DIR')
   }
   const names = entries.filter((e) => !e.name.startsWith('.') && MAP_FILE.test(e.name) && (e.isFile() || e.isSymbolicLink()))
@@ -102,8 +107,9 @@ async function readMapFile(path: string): Promise<ParsedFile> {
 }
 
 /**
- * One map name per file and one observer name per server: a clash makes every file
- * involved invalid, with a diagnostic in each that names the others.
+ * One map name per file and one observer name per server, and no two names the server
+ * turns into the same address: a clash makes every file involved invalid, with a
+ * diagnostic in each that names the others.
  */
 function crossFileDiagnostics(paths: string[], parsed: ParsedFile[]): Diagnostic[][] {
   const extra: Diagnostic[][] = paths.map(() => [])
@@ -139,7 +145,55 @@ function crossFileDiagnostics(paths: string[], parsed: ParsedFile[]): Diagnostic
       })
     }
   }
+  for (const d of addressClashes(paths, mapNames, observerNames)) extra[d.index]?.push(d.diagnostic)
   return extra
+}
+
+interface Owner {
+  index: number
+  line: number
+}
+
+/**
+ * Different map names (or observer names) that give the same slug, so the same URL: the
+ * server refuses the second one (409). Same names are reported on their own above.
+ */
+function addressClashes(
+  paths: string[],
+  mapNames: ReadonlyMap<string, number[]>,
+  observerNames: ReadonlyMap<string, Owner[]>,
+): Array<{index: number; diagnostic: Diagnostic}> {
+  const out: Array<{index: number; diagnostic: Diagnostic}> = []
+  const report = (kind: 'map' | 'observer', names: ReadonlyMap<string, Owner[]>, column: number): void => {
+    const byKey = new Map<string, string[]>()
+    for (const name of names.keys()) push(byKey, slugKey(name), name)
+    for (const group of byKey.values()) {
+      if (group.length < 2) continue
+      const slug = knownSlug(group[0] as string)
+      const address = slug === undefined ? 'the same address' : `the same address ("${slug}")`
+      for (const name of group) {
+        const others = group.filter((n) => n !== name).flatMap((n) => (names.get(n) ?? []).map((o) => `"${n}" in ${paths[o.index]}:${o.line}`))
+        for (const owner of names.get(name) ?? []) {
+          out.push({
+            index: owner.index,
+            diagnostic: {
+              file: paths[owner.index] as string,
+              line: owner.line,
+              column,
+              message:
+                `the ${kind} name "${name}" gives ${address} on the server as ${joinWords(others)}; ` +
+                `the server refuses a second ${kind} with the same address: rename one of them`,
+            },
+          })
+        }
+      }
+    }
+  }
+
+  const maps = new Map([...mapNames].map(([name, indexes]) => [name, indexes.map((index) => ({index, line: 1}))]))
+  report('map', maps, 1)
+  report('observer', observerNames, 3)
+  return out
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -58,3 +58,32 @@ function adviceText(waitedSeconds: number): string {
     ? `waited ${waitedSeconds} s; try again later or use a longer --wait-lock`
     : 'try again later or use --wait-lock SECONDS'
 }
+
+/**
+ * The lock file holds something that is not a lock record, and has for a while: which
+ * run (if any) holds the maps directory cannot be told from it, so it is not taken over.
+ * Exit 11: gridsync's state in the maps directory cannot be read. Waiting would not help.
+ */
+export class UnreadableLockError extends GridsyncError {
+  readonly file: string
+
+  constructor(details: {mapsDir: string; file: string; text: string; mtimeMs: number}) {
+    const {mapsDir, file, text, mtimeMs} = details
+    super(
+      `the lock file ${file} is not a gridsync lock record (it holds ${preview(text)}; last written ${new Date(mtimeMs).toISOString()}), ` +
+        `so whether a run holds ${mapsDir} cannot be told from it; make sure no gridsync push or pull is using ${mapsDir} ` +
+        `(on this host or any other that shares it), then remove ${file}`,
+      ExitCode.FILE_ACCESS,
+      'LOCK_UNREADABLE',
+    )
+    this.name = 'UnreadableLockError'
+    this.file = file
+  }
+}
+
+/** The start of a file's text, quoted, for a message. */
+function preview(text: string): string {
+  if (text.trim() === '') return 'nothing but white space'
+  const chars = [...text]
+  return chars.length > 40 ? `${JSON.stringify(chars.slice(0, 40).join(''))}...` : JSON.stringify(text)
+}

@@ -26,23 +26,63 @@ async function unlinkIfPresent(file: string): Promise<void> {
   }
 }
 
+/** Errors of link() that mean "this file system makes no hard links", not "the name is taken". */
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'])
+
 /**
  * Creates `file` with `text` unless it exists, atomically: the text goes to a temporary
- * file first, which is then hard-linked to the name. Others never see a partial lock.
- * Returns false when the file already exists.
+ * file first, which is then hard-linked to the name, so others never see a partial lock.
+ * On a file system without hard links the name is taken by an exclusive create instead
+ * (just as atomic; the text follows at once, see createByOpen). Returns false when the
+ * file already exists.
  */
-export async function createExclusive(file: string, text: string): Promise<boolean> {
+export async function createExclusive(
+  file: string,
+  text: string,
+  makeLink: (existingPath: string, newPath: string) => Promise<void> = link,
+): Promise<boolean> {
   const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(temp, text, {flag: 'wx'})
   try {
-    await link(temp, file)
+    await makeLink(temp, file)
     return true
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return false
-    throw error
+    if (!NO_HARD_LINKS.has(errorCode(error) ?? '')) throw error
   } finally {
     await unlinkIfPresent(temp)
   }
+
+  return createByOpen(file, text)
+}
+
+/**
+ * Creates `file` with `text` by an exclusive open (O_CREAT | O_EXCL): of two runs, only
+ * one can create the name. The text is written right after, so for that moment a reader
+ * can find the file empty or partly written; a lock file that is not a lock record and
+ * was written seconds ago is taken to be one being written (see acquireLock). A write
+ * that fails removes the file again: no half-written lock stays behind.
+ */
+async function createByOpen(file: string, text: string): Promise<boolean> {
+  let handle
+  try {
+    handle = await open(file, 'wx')
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false
+    throw error
+  }
+
+  try {
+    await handle.writeFile(text)
+    await handle.sync()
+  } catch (error) {
+    await handle.close().catch(() => {})
+    await unlinkIfPresent(file)
+    throw error
+  }
+
+  await handle.close()
+  return true
 }
 
 /** The lock file's text and modification time, read from one open file; undefined when absent. */

@@ -4,13 +4,14 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {withFileAccess} from '../file-access.js'
 import {STATE_DIR} from '../sync/journal.js'
-import {type LockBlocker, LockedError} from './errors.js'
+import {type LockBlocker, LockedError, UnreadableLockError} from './errors.js'
 import {createExclusive, type LockFileState, readLockFile, removeIfText, removeIfTextSync, removeStale} from './files.js'
 import {describeHolder, type LockHolder, lockText, parseLockText} from './holder.js'
 import {holderState} from './liveness.js'
 
-export {type LockBlocker, LockedError} from './errors.js'
+export {type LockBlocker, LockedError, UnreadableLockError} from './errors.js'
 export {describeHolder, type LockHolder} from './holder.js'
 
 /**
@@ -41,9 +42,18 @@ export interface AcquireLockOptions {
   onNotice?: (message: string) => void
   /** The clock, in epoch milliseconds. */
   now?: () => number
+  /** Ends the wait for a held lock early (the run was interrupted): it fails as if the wait had run out. */
+  signal?: AbortSignal
+  /** Makes the hard link that publishes a new lock file; fs.promises.link unless replaced (tests). */
+  link?: (existingPath: string, newPath: string) => Promise<void>
 }
 
-/** A lock file that is not a lock record and older than this is stale. */
+/**
+ * A lock file that is not a lock record may be one being written (on a file system
+ * without hard links, the text follows the create) for this long after it was last
+ * written, either side of now (clocks of hosts sharing a directory differ a little);
+ * after that it is broken, and a person must look at it.
+ */
 const UNREADABLE_GRACE_MS = 5000
 /** How many times one attempt looks again at a lock file that keeps changing before it reports it as changing hands. */
 const MAX_ROUNDS = 20
@@ -66,24 +76,27 @@ export async function acquireLock(mapsDir: string, opts: AcquireLockOptions = {}
 
   await requireDirectory(mapsDir)
   const file = lockFilePath(mapsDir)
-  await mkdir(path.dirname(file), {recursive: true})
-
-  const context: AttemptContext = {file, now, command: opts.command, onNotice: opts.onNotice ?? (() => {})}
-  const deadline = now() + waitSeconds * 1000
-  for (;;) {
-    const outcome = await attempt(context)
-    if (outcome.acquired) return ownedLock(file, outcome.holder, outcome.text)
-    const remaining = deadline - now()
-    if (remaining <= 0) throw new LockedError({mapsDir, file, blocker: outcome.blocker, waitedSeconds: waitSeconds})
-    await sleep(Math.min(opts.pollMs ?? DEFAULT_POLL_MS, remaining))
-  }
+  return withFileAccess(`the lock of the maps directory ${mapsDir}`, async () => {
+    await mkdir(path.dirname(file), {recursive: true})
+    const context: AttemptContext = {mapsDir, file, now, command: opts.command, onNotice: opts.onNotice ?? (() => {}), link: opts.link}
+    const deadline = now() + waitSeconds * 1000
+    for (;;) {
+      const outcome = await attempt(context)
+      if (outcome.acquired) return ownedLock(file, outcome.holder, outcome.text)
+      const remaining = deadline - now()
+      if (remaining <= 0 || opts.signal?.aborted) throw new LockedError({mapsDir, file, blocker: outcome.blocker, waitedSeconds: waitSeconds})
+      await sleep(Math.min(opts.pollMs ?? DEFAULT_POLL_MS, remaining), undefined, {signal: opts.signal}).catch(() => {})
+    }
+  })
 }
 
 interface AttemptContext {
+  mapsDir: string
   file: string
   now: () => number
   command: string | undefined
   onNotice: (message: string) => void
+  link: AcquireLockOptions['link']
 }
 
 type AttemptOutcome = {acquired: true; holder: LockHolder; text: string} | {acquired: false; blocker: LockBlocker}
@@ -96,14 +109,15 @@ async function attempt(context: AttemptContext): Promise<AttemptOutcome> {
     const holder: LockHolder = {pid: process.pid, host: hostname(), startedAt: new Date(now()).toISOString()}
     if (context.command !== undefined) holder.command = context.command
     const text = lockText(holder)
-    if (await createExclusive(file, text)) {
+    if (await createExclusive(file, text, context.link)) {
       if (takeoverNotice !== undefined) context.onNotice(takeoverNotice)
       return {acquired: true, holder, text}
     }
 
     const current = await readLockFile(file)
     if (current === undefined) continue
-    const verdict = await judge(file, current, now())
+    const verdict = await judge(current, now())
+    if (verdict.broken) throw new UnreadableLockError({mapsDir: context.mapsDir, file, text: current.text, mtimeMs: current.mtimeMs})
     if (verdict.stale === false) return {acquired: false, blocker: verdict.blocker}
     const removal = await removeStale(file, current.text, now())
     if (removal === 'busy') return {acquired: false, blocker: {kind: 'changing'}}
@@ -113,14 +127,17 @@ async function attempt(context: AttemptContext): Promise<AttemptOutcome> {
   return {acquired: false, blocker: {kind: 'changing'}}
 }
 
-type Verdict = {stale: false; blocker: LockBlocker} | {stale: true; description: string}
+/**
+ * What to make of a lock file: held (by a run that may be running), stale (its run has
+ * ended: take it over), or broken (not a lock record, and not one being written either:
+ * nobody can tell whether a run holds it, so it is never taken over).
+ */
+type Verdict = {stale: false; broken?: false; blocker: LockBlocker} | {stale: true; broken?: false; description: string} | {broken: true}
 
-async function judge(file: string, current: LockFileState, now: number): Promise<Verdict> {
+async function judge(current: LockFileState, now: number): Promise<Verdict> {
   const holder = await parseLockText(current.text)
   if (holder === undefined) {
-    return now - current.mtimeMs < UNREADABLE_GRACE_MS
-      ? {stale: false, blocker: {kind: 'unreadable'}}
-      : {stale: true, description: `an unreadable lock file ${file} (last written ${new Date(current.mtimeMs).toISOString()})`}
+    return Math.abs(now - current.mtimeMs) < UNREADABLE_GRACE_MS ? {stale: false, blocker: {kind: 'unreadable'}} : {broken: true}
   }
 
   const state = holderState(holder, now)

@@ -47,6 +47,8 @@ export interface RunLogSettings {
   secrets: ReadonlyArray<string | undefined>
   /** The exit code an error that stops the run stands for. */
   exitCodeOf(error: Error): number
+  /** The error as it is reported, e.g. a failed file system call in words; thrown on in its place. */
+  describeError?: (error: Error) => Error
   output: RunLogOutput
   now?: () => number
   pid?: number
@@ -103,9 +105,10 @@ export class RunLog {
     try {
       this.emit(runStartEvent({version: this.s.version, ...ctx, pid: this.s.pid ?? process.pid}))
       return await work()
-    } catch (error) {
-      const exitCode = this.s.exitCodeOf(error as Error)
-      this.emit({event: 'error', message: (error as Error).message, exitCode})
+    } catch (thrown) {
+      const error = this.s.describeError?.(thrown as Error) ?? (thrown as Error)
+      const exitCode = this.s.exitCodeOf(error)
+      this.emit({event: 'error', message: error.message, exitCode})
       this.end(exitCode, {counts: {}, summary: 'stopped by an error'})
       if (this.s.format === 'json') markLoggedToStderr(error)
       throw error

@@ -1,4 +1,5 @@
 import type {PullResult} from '../pull/pull.js'
+import {haltTally} from '../sync/halt.js'
 import {summarizePull} from '../pull/report.js'
 import {count} from '../render/words.js'
 import type {Plan} from '../sync/plan-types.js'
@@ -35,6 +36,8 @@ export function pushTotals(plan: Plan, outcome: Pick<PushOutcome, 'apply' | 'ver
   const parts = [applied.join(', '), ...alone.words]
   if (v.skipped) parts.push('verification skipped')
   else parts.push(`${count(verified, 'map')} verified${notVerified > 0 ? `, ${notVerified} not` : ''}`)
+  const halted = outcome.apply.halted && haltTally(outcome.apply)
+  if (halted) parts.push(`stopped sending (${outcome.apply.halted!.reason.replace(/ \(.*$/, '')}): ${halted.sent} of ${count(halted.total, 'operation')} sent`)
   return {
     counts: {
       applied: c.applied,

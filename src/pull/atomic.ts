@@ -7,7 +7,7 @@
  */
 
 import {randomBytes} from 'node:crypto'
-import {link as fsLink, lstat, open, readdir, rename, rm} from 'node:fs/promises'
+import {type FileHandle, link as fsLink, lstat, open, readdir, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 
 export interface AtomicWriteOptions {
@@ -18,6 +18,15 @@ export interface AtomicWriteOptions {
   beforeCommit?: (tempFile: string) => void | Promise<void>
   /** Makes the hard link that publishes a new file; fs.promises.link unless replaced. */
   link?: (existingPath: string, newPath: string) => Promise<void>
+  /** The mode and owner the new file gets (those of the file it replaces or copies); the process's defaults otherwise. */
+  keep?: FileOwnership
+}
+
+/** A file's permission bits and owner, as stat() gives them. */
+export interface FileOwnership {
+  mode: number
+  uid: number
+  gid: number
 }
 
 /** `.<name>.<pid>.<random>.tmp`: hidden, and not a map file name. */
@@ -64,6 +73,7 @@ async function publish(
     const handle = await open(temp, 'wx')
     try {
       await handle.writeFile(data)
+      if (opts.keep) await keepOwnership(handle, opts.keep)
       await handle.sync()
     } finally {
       await handle.close()
@@ -76,6 +86,25 @@ async function publish(
     await rm(temp, {force: true})
   }
   await syncDirectory(path.dirname(file))
+}
+
+/**
+ * Gives the new file the mode and owner of the one it stands in for, before it takes
+ * its name: a map file readable only by its owner stays so, and one owned by another
+ * user (pulled by root, say) stays theirs. An owner that cannot be kept (another user's
+ * file, and this process may not give files away) abandons the write.
+ */
+async function keepOwnership(handle: FileHandle, keep: FileOwnership): Promise<void> {
+  const {uid, gid} = await handle.stat()
+  if (uid !== keep.uid || gid !== keep.gid) {
+    try {
+      await handle.chown(keep.uid, keep.gid)
+    } catch (error) {
+      throw new Error(`its owner (user ${keep.uid}, group ${keep.gid}) cannot be kept: ${(error as Error).message}; the file is left as it was`)
+    }
+  }
+
+  await handle.chmod(keep.mode & 0o7777)
 }
 
 /**

@@ -7,8 +7,11 @@
 import {mkdir, readdir, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 
+import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {fileAccessError, isSystemError, withFileAccess} from '../file-access.js'
 import {type LoadResult, loadMapsDir} from '../format/index.js'
 import {Journal, STATE_DIR} from '../sync/journal.js'
+import {checkOnlyNames} from '../sync/only.js'
 import {STALE_WINDOW_MS} from '../sync/session.js'
 import {type AtomicWriteOptions, createFileAtomic, errorCode, removeLeftoverTempFiles, replaceFileAtomic} from './atomic.js'
 import {FileNamer, pathInside} from './filenames.js'
@@ -64,7 +67,7 @@ export async function pull(client: PullClient, opts: PullOptions): Promise<PullR
   const now = clock()
   const loaded = await loadLocal(opts.mapsDir)
   const local = indexLocal(loaded)
-  const {journal, warning} = await Journal.load(opts.mapsDir)
+  const {journal, warning} = await withFileAccess("gridsync's journal", () => Journal.load(opts.mapsDir))
   const remote = await readForPull(client, {
     wanted: wantedBy(local, opts),
     records: journal.recordsFor(opts.server),
@@ -72,6 +75,7 @@ export async function pull(client: PullClient, opts: PullOptions): Promise<PullR
     now: clock,
     concurrency: opts.concurrency,
   })
+  checkOnlyNames(opts.only, [...local.keys(), ...remote.map((r) => r.name)], opts.mapsDir)
   const namer = new FileNamer(await directoryEntries(opts.mapsDir))
   const planned = planPull({remote, local, namer, only: opts.only, overwrite: opts.overwrite})
 
@@ -86,6 +90,20 @@ export async function pull(client: PullClient, opts: PullOptions): Promise<PullR
   const maps: PullEntry[] = []
   for (const p of planned) maps.push(await run.carryOut(p))
   return {dryRun: opts.dryRun, maps, ...(run.backupsMade ? {backupDir: run.backupDir} : {}), removedTempFiles, warnings}
+}
+
+/**
+ * Creates the maps directory (and its parents) if needed. A path through or onto a file
+ * is a usage error (exit 2); a directory that cannot be made is the environment's (11).
+ */
+export async function createMapsDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, {recursive: true})
+  } catch (error) {
+    const code = errorCode(error)
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new GridsyncError(`cannot create the maps directory "${dir}": a file is in the way`, ExitCode.USAGE, 'MAPS_DIR')
+    throw fileAccessError(error, 'the maps directory')
+  }
 }
 
 /** Carries out the decisions, one file at a time. */
@@ -115,10 +133,16 @@ class Writer {
     }
   }
 
+  /**
+   * Runs one map's write. A file system that refuses (permissions, a full disk, a file
+   * where a directory should be) stops the pull (exit 11): the next maps would meet the
+   * same. The file being written is left whole, old or new, and so is its backup.
+   */
   private async attempt(name: string, file: string, write: () => Promise<PullEntry>): Promise<PullEntry> {
     try {
       return await write()
     } catch (error) {
+      if (isSystemError(error)) throw fileAccessError(error, `pulling "${name}" into ${file}`)
       return {name, status: 'failed', file, reason: `cannot write ${file}: ${(error as Error).message}`}
     }
   }
@@ -142,15 +166,18 @@ class Writer {
     const {name, file} = p
     const target = pathInside(this.opts.mapsDir, path.basename(file))
     const current = await readFile(target)
+    const {mode, uid, gid} = await stat(target)
+    // The new file and the backup keep the mode and owner of the file they stand for.
+    const write = {...this.opts.write, keep: {mode, uid, gid}}
     if (current.equals(Buffer.from(p.text))) return {name, status: 'present', file, reason: 'the file already matches the server'}
     if (this.opts.dryRun) {
       return {name, status: 'would-write', file, reason: 'the file differs from the server; it would be replaced, its content backed up first'}
     }
     await mkdir(this.backupDir, {recursive: true})
     const backup = path.join(this.backupDir, path.basename(file))
-    await createFileAtomic(pathInside(this.backupDir, path.basename(file)), current, this.opts.write)
+    await createFileAtomic(pathInside(this.backupDir, path.basename(file)), current, write)
     this.backupsMade = true
-    await replaceFileAtomic(target, p.text, this.opts.write)
+    await replaceFileAtomic(target, p.text, write)
     return {name, status: 'written', file, backup}
   }
 

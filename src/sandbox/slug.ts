@@ -10,32 +10,14 @@
  * phonetically instead: the slugs differ, which a client never notices because it takes
  * slugs from the server. A name with no letter or digit gets the empty slug.
  */
-const LATIN_SPELLINGS: Readonly<Record<string, string>> = {
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ø: 'o',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-  ħ: 'h',
-  ı: 'i',
-}
+import {dashRuns, foldName} from '../model/slug-rule.js'
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u
 
-function toAscii(ch: string): string {
-  if (ch.charCodeAt(0) < 0x80) return ch
-  const spelled = LATIN_SPELLINGS[ch]
-  if (spelled !== undefined) return spelled
+function spellOther(ch: string): string {
   return LETTER_OR_DIGIT.test(ch) ? ` u${ch.codePointAt(0)!.toString(16)} ` : ' '
 }
 
 export function slugify(name: string): string {
-  const bare = name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase()
-  return Array.from(bare, toAscii)
-    .join('')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
+  return dashRuns(foldName(name, spellOther))
 }

@@ -1,5 +1,8 @@
+import {ExitCode} from '../exit-codes.js'
 import {PositionSet} from '../model/positions.js'
 import {type Observer, type Position, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
+import type {Halt} from './halt.js'
+import {mapClashDetail} from './name-clash.js'
 import {type GraphTask, runGraph} from './pool.js'
 import type {MapBody, Operation, Plan} from './plan-types.js'
 import type {ApplyResult, OpOutcome, OpResult} from './result-types.js'
@@ -34,6 +37,12 @@ export interface ApplyOptions {
   /** Stops starting new operations; those not started are reported as skipped. */
   signal?: AbortSignal
   /**
+   * Asked before each operation and read-back starts: a reason to send nothing more (the
+   * server stopped answering, the run was interrupted). What is not sent then is skipped,
+   * and the result says the run was halted.
+   */
+  halt?: () => Halt | undefined
+  /**
    * Work to do on a map once all its operations have ended (its read-back), within the
    * same concurrency bound: it starts when no operation is ready to take its place.
    */
@@ -58,6 +67,8 @@ interface ClientFailure {
   status?: number
   ambiguous?: boolean
   written?: boolean
+  /** The client sent nothing: it had stopped sending (see ApplyOptions.halt). */
+  notSent?: boolean
   message: string
 }
 
@@ -91,6 +102,10 @@ class Execution {
   private readonly lookahead: number
   /** The plan's operations per map name, in plan order. */
   private readonly opsOfMap: ReadonlyMap<string, Operation[]>
+  /** A halt of this run's own making: the journal cannot be written. */
+  private ownHalt: Halt | undefined
+  /** The halt that kept something from being sent, if one did. */
+  private haltSeen: Halt | undefined
 
   constructor(
     private readonly plan: Plan,
@@ -113,7 +128,14 @@ class Execution {
     const onMap = groupBy(ops, (op) => op.map)
     for (const f of followUps) {
       const mine = (onMap.get(f.map) ?? []).map((op) => index.get(op.id)!)
-      tasks.push({after: mine, run: async () => f.run((this.opsOfMap.get(f.map) ?? []).map((op) => this.results.get(op.id)!))})
+      tasks.push({
+        after: mine,
+        run: async () => {
+          // After a halt no map is read back: the server is gone, or the run is to end.
+          if (this.halted()) return
+          await f.run((this.opsOfMap.get(f.map) ?? []).map((op) => this.results.get(op.id)!))
+        },
+      })
     }
 
     await runGraph(tasks, this.options.concurrency)
@@ -123,7 +145,14 @@ class Execution {
     const results = this.plan.operations.map((op) => this.results.get(op.id)!)
     const counts: Record<OpOutcome, number> = {applied: 0, reconciled: 0, unconfirmed: 0, failed: 0, skipped: 0}
     for (const r of results) counts[r.outcome]++
-    return {results, counts}
+    return this.haltSeen ? {results, counts, halted: this.haltSeen} : {results, counts}
+  }
+
+  /** Why nothing more is to be sent, if so; noted as soon as it keeps something from being sent. */
+  private halted(): Halt | undefined {
+    const halt = this.ownHalt ?? this.options.halt?.()
+    this.haltSeen ??= halt
+    return halt
   }
 
   /** Carries out one operation; `next` gives the operations ready to follow it. */
@@ -145,7 +174,15 @@ class Execution {
     try {
       await this.recorded(op, next)
     } catch (error) {
-      finish({outcome: 'failed', detail: `not sent: ${(error as Error).message}`})
+      // Nothing is sent that the journal does not hold: the run stops sending.
+      this.ownHalt ??= {reason: `cannot write the journal: ${(error as Error).message}`, exitCode: ExitCode.FILE_ACCESS}
+      finish({outcome: 'skipped', detail: `not sent: ${this.ownHalt.reason}`})
+      return
+    }
+
+    const halt = this.halted()
+    if (halt) {
+      finish({outcome: 'skipped', detail: `not sent: ${halt.reason}`})
       return
     }
 
@@ -155,6 +192,11 @@ class Execution {
       finish(settled)
     } catch (error) {
       const failure = error as ClientFailure
+      if (failure.notSent) {
+        finish({outcome: 'skipped', detail: `not sent: ${this.halted()?.reason ?? failure.message}`})
+        return
+      }
+
       try {
         finish({status: failure.status, ...(await this.settle(op, failure))})
       } catch (settleError) {
@@ -167,6 +209,8 @@ class Execution {
 
   /** Why the operation is not to be sent, if it is not. */
   private whySkipped(op: Operation): string | undefined {
+    const halt = this.halted()
+    if (halt) return `not sent: ${halt.reason}`
     const blocker = op.dependsOn.map((id) => this.results.get(id)).find((r) => !r || !succeeded(r.outcome))
     if (blocker) return `depends on: ${blocker.op.reason} (${blocker.outcome})`
     if (this.options.signal?.aborted) return 'the run was interrupted before this operation started'
@@ -280,7 +324,7 @@ class Execution {
     const why = conflict ? 'the server answered 409 (it exists)' : 'the answer was lost after the request was sent'
     switch (op.kind) {
       case 'createMap': {
-        return this.settleMap(op, why, conflict)
+        return this.settleMap(op, why, conflict ? failure.message : undefined)
       }
 
       case 'createObserver': {
@@ -288,7 +332,12 @@ class Execution {
         const found = read.observers.find((o) => o.name === op.observer.name)
         if (found) return this.settleObserver(op.observer, found.url, found)
         if (conflict) {
-          return {outcome: 'failed', detail: `observer name "${op.observer.name}" is taken on the server, but not on this map (observer names are unique across all maps)`}
+          return {
+            outcome: 'failed',
+            detail:
+              `the server refused the name: ${failure.message}; observer "${op.observer.name}" is not on this map, so another observer, ` +
+              'on any map, has this name or one that gives the same address (observer names are unique across all maps); rename one of them',
+          }
         }
 
         return notSentAgain(why)
@@ -306,7 +355,8 @@ class Execution {
     }
   }
 
-  private async settleMap(op: Extract<Operation, {kind: 'createMap'}>, why: string, conflict: boolean): Promise<Settled> {
+  /** `refusal`: the server's 409, when it answered so. */
+  private async settleMap(op: Extract<Operation, {kind: 'createMap'}>, why: string, refusal: string | undefined): Promise<Settled> {
     const listing = await this.client.listMaps()
     const found = listing.find((m) => m.name === op.body.name)
     if (found) {
@@ -317,12 +367,7 @@ class Execution {
       return {outcome: 'reconciled', detail: `${why}; the server lists it`, url: found.url}
     }
 
-    if (conflict) {
-      return {
-        outcome: 'unconfirmed',
-        detail: `${why}, but its listing does not show it: the listing is stale, or another map's name gives the same slug; run again later`,
-      }
-    }
+    if (refusal !== undefined) return {outcome: 'failed', detail: mapClashDetail(op.body.name, refusal, listing)}
 
     return notSentAgain(why)
   }

@@ -1,4 +1,5 @@
 import type {Evidence} from './knowledge.js'
+import type {Halt} from './halt.js'
 import type {Operation} from './plan-types.js'
 
 /**
@@ -34,6 +35,8 @@ export interface OpResult {
 export interface ApplyResult {
   results: OpResult[]
   counts: Record<OpOutcome, number>
+  /** Set when the run stopped sending before the end of its plan (see ApplyOptions.halt). */
+  halted?: Halt
 }
 
 /**

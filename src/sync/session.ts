@@ -2,12 +2,14 @@ import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {formatDiagnostic} from '../format/diagnostics.js'
 import type {LoadResult} from '../format/directory.js'
 import {apply, type SyncClient} from './apply.js'
+import type {Halt} from './halt.js'
 import {Journal, type JournalRecord, type MapStart} from './journal.js'
 import {type Knowledge, learn} from './knowledge.js'
 import {sameContent} from './map-diff.js'
 import {plan} from './plan.js'
 import type {Plan} from './plan-types.js'
 import type {ApplyResult, MapVerification, OpResult, Verification} from './result-types.js'
+import {unfinishedRunWarnings} from './unfinished.js'
 import {notReadBack, readBacks, standingVerdict, verification as verificationOf} from './verify.js'
 
 /**
@@ -31,6 +33,8 @@ export interface SyncOptions {
   staleWindowMs?: number
   concurrency: number
   now?: () => number
+  /** The journal, already loaded by the caller, who has reported its unfinished runs (see unfinishedRunWarnings). */
+  journal?: {journal: Journal; warning?: string}
 }
 
 export interface Planned {
@@ -39,15 +43,13 @@ export interface Planned {
   journal: Journal
   /** The server's cache time gridsync assumes (`--stale-window`), in ms. */
   cacheMs: number
-  /** Runs that ended without finishing, said first. */
-  interrupted: string[]
 }
 
 /** Reads the server (and gridsync's journal of its writes) and computes the plan. */
 export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<Planned> {
   const now = opts.now ?? Date.now
   const cacheMs = opts.staleWindowMs ?? STALE_WINDOW_MS
-  const {journal, warning} = await Journal.load(opts.mapsDir)
+  const {journal, warning} = opts.journal ?? (await Journal.load(opts.mapsDir))
   const only = opts.only && opts.only.length > 0 ? opts.only : undefined
   const inScope = (name: string): boolean => !only || only.includes(name)
   const files = new Set(opts.loaded.maps.map((m) => m.name))
@@ -71,17 +73,12 @@ export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<P
     rebuild: opts.rebuild,
   })
   if (warning) p.warnings.push(warning)
-  const interrupted = journal.interruptedRuns().map(
-    (run) =>
-      `An earlier gridsync ${run.command} (started ${run.at}) ended without finishing` +
-      (run.inFlight > 0 ? `; its ${run.inFlight} write${run.inFlight === 1 ? '' : 's'} in flight count as done until a trusted read shows otherwise.` : '.'),
-  )
-  p.warnings.unshift(...interrupted)
+  if (!opts.journal) p.warnings.push(...unfinishedRunWarnings(journal))
   for (const name of knowledge.unreachable) {
     p.warnings.push(`The server lists a map "${name}" whose slug is empty: the API can neither read, change nor delete it, so it is left alone.`)
   }
 
-  return {plan: p, knowledge, journal, cacheMs, interrupted}
+  return {plan: p, knowledge, journal, cacheMs}
 }
 
 export interface PushOutcome {
@@ -100,7 +97,12 @@ export interface PushOutcome {
 export async function push(
   client: SyncClient,
   planned: Planned,
-  opts: Pick<SyncOptions, 'concurrency' | 'server'> & {verify: boolean; onResult?: (r: OpResult) => void; now?: () => number},
+  opts: Pick<SyncOptions, 'concurrency' | 'server'> & {
+    verify: boolean
+    onResult?: (r: OpResult) => void
+    halt?: () => Halt | undefined
+    now?: () => number
+  },
 ): Promise<PushOutcome> {
   const {plan: p, knowledge} = planned
   const now = opts.now ?? Date.now
@@ -127,6 +129,7 @@ export async function push(
         opts.onResult?.(r)
       },
       followUps,
+      halt: opts.halt,
     })
     const standing = p.maps.filter((mp) => !touched.has(mp.name)).flatMap((mp) => standingVerdict(mp) ?? [])
     const unread = opts.verify ? [] : p.maps.filter((mp) => touched.has(mp.name)).map((mp) => notReadBack(mp.name))
@@ -172,10 +175,13 @@ function startingPoints(p: Plan, knowledge: Knowledge, records: ReadonlyMap<stri
 }
 
 /**
- * One exit code for a push, most pressing first: failed operations or conflicts (4),
- * invalid files (5), then any map in scope not known to match its file (8).
+ * One exit code for a push, most pressing first: a halt (the server stopped answering,
+ * an interruption), then failed operations or conflicts (4), invalid files (5), then any
+ * map in scope not known to match its file (8).
  */
 export function pushExitCode(p: Plan, outcome: Pick<PushOutcome, 'apply' | 'verification'>): ExitCode {
+  // A run that stopped sending ends with the reason it stopped (6, 11, 130, 143).
+  if (outcome.apply.halted) return outcome.apply.halted.exitCode
   const c = outcome.apply.counts
   const conflict = p.maps.some((m) => m.action === 'conflict') || outcome.verification.maps.some((m) => m.verdict === 'conflict')
   if (c.failed > 0 || c.skipped > 0 || conflict) return ExitCode.OPERATIONS_FAILED

@@ -264,22 +264,25 @@ describe('pull against the sandbox', () => {
     assert.deepEqual(await readdir(parent), [])
   })
 
-  it('--only pulls just the named maps; a name the server lacks fails with exit 4', async () => {
+  it('--only pulls just the named maps; a name only in the files fails with exit 4, one that matches no map is a usage error', async () => {
     sandbox().seed([FANCY_SEED, GARDEN_SEED])
     const r = await cli('pull', '--only', 'Garden')
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.deepEqual(await entries(), ['garden.map'])
 
-    const missing = await pullJson('--only', 'Fancy Map', '--only', 'Nowhere')
+    await files({'local.map': 'Local Only\n..\n'})
+    const missing = await pullJson('--only', 'Fancy Map', '--only', 'Local Only')
     assert.equal(missing.code, 4)
     assert.deepEqual(
       missing.doc.maps.map((m) => [m.name, m.status]),
       [
         ['Fancy Map', 'written'],
-        ['Nowhere', 'failed'],
+        ['Local Only', 'failed'],
       ],
     )
-    assert.equal((await cli('pull', '--only', 'Nowhere')).code, 4)
+    const nowhere = await cli('pull', '--only', 'Nowhere')
+    assert.equal(nowhere.code, 2)
+    assert.match(nowhere.stderr, /--only "Nowhere" matches no map/)
   })
 
   it('ignores what an interrupted pull left behind, and the next pull clears it', async () => {

@@ -43,6 +43,8 @@ interface PushDoc {
   maps: Array<{name: string; action: string; notes: string[]}>
   apply: {counts: Record<ResultDoc['outcome'], number>; results: ResultDoc[]}
   verification?: {skipped: boolean; maps: Array<{name: string; verdict: string; differences: string[]; advice?: string}>}
+  /** Set when the push stopped sending early (the server stopped answering): its exit code. */
+  stopped?: {reason: string; exitCode: number; sent: number; notSent: number}
 }
 
 interface ErrorDoc {
@@ -166,6 +168,7 @@ function parseOutput(result: CliResult): {doc?: PushDoc; error?: ErrorDoc} {
 
 /** The exit code the README gives for what the report says happened. */
 export function exitCodeOf(doc: PushDoc): number {
+  if (doc.stopped) return doc.stopped.exitCode
   const c = doc.apply.counts
   if (c.failed > 0 || c.skipped > 0 || doc.maps.some((m) => m.action === 'conflict')) return 4
   if (doc.maps.some((m) => m.action === 'invalid')) return 5

@@ -117,6 +117,46 @@ describe('loadMapsDir', () => {
     assert.equal(result.invalid[0]?.name, 'North')
   })
 
+  it('makes both files invalid when two map names give the same address on the server, naming both places', async () => {
+    const dir = await dirWith({'a.map': small('Fancy Map'), 'b.map': small('fancy map!!'), 'c.map': small('Garden'), 'd.map': small('Gärden'), 'e.map': small('Other')})
+    const result = await loadMapsDir(dir)
+    assert.deepEqual(
+      result.maps.map((m) => m.name),
+      ['Other'],
+    )
+    const [a, b, c, d] = result.invalid.map((f) => f.diagnostics.map(formatDiagnostic))
+    assert.deepEqual(a, [
+      `${join(dir, 'a.map')}:1:1: the map name "Fancy Map" gives the same address ("fancy-map") on the server as "fancy map!!" in ${join(dir, 'b.map')}:1; the server refuses a second map with the same address: rename one of them`,
+    ])
+    assert.match(b![0]!, /b\.map:1:1: the map name "fancy map!!" gives the same address \("fancy-map"\) on the server as "Fancy Map" in .*a\.map:1;/)
+    assert.match(c![0]!, /c\.map:1:1: the map name "Garden" gives the same address \("garden"\) on the server as "Gärden" in .*d\.map:1;/)
+    assert.match(d![0]!, /d\.map:1:1: the map name "Gärden" gives the same address/)
+    assert.deepEqual(
+      result.invalid.map((f) => f.name),
+      ['Fancy Map', 'fancy map!!', 'Garden', 'Gärden'],
+    )
+  })
+
+  it('makes both maps invalid when two observer names give the same address, also within one map, pointing at the legend lines', async () => {
+    const dir = await dirWith({'north.map': small('North', 'Scout Bob', 'scout-bob'), 'south.map': small('South', 'SCOUT bob!'), 'west.map': small('West', 'Scout')})
+    const result = await loadMapsDir(dir)
+    assert.deepEqual(
+      result.maps.map((m) => m.name),
+      ['West'],
+    )
+    const [north, south] = result.invalid.map((f) => f.diagnostics.map(formatDiagnostic))
+    assert.equal(north!.length, 2)
+    assert.match(north![0]!, /north\.map:4:3: the observer name "Scout Bob" gives the same address \("scout-bob"\) on the server as "scout-bob" in .*north\.map:5 and "SCOUT bob!" in .*south\.map:4;/)
+    assert.match(north![1]!, /north\.map:5:3: the observer name "scout-bob"/)
+    assert.match(south![0]!, /south\.map:4:3: the observer name "SCOUT bob!" gives the same address/)
+  })
+
+  it('does not call names a clash where only the server can tell how it spells their letters', async () => {
+    const dir = await dirWith({'a.map': small('北 Map'), 'b.map': small('u5317 map'), 'c.map': small('Ωmega', 'Ω one'), 'd.map': small('ωmega 2', 'o one')})
+    const result = await loadMapsDir(dir)
+    assert.deepEqual(result.invalid, [])
+  })
+
   it('reads only the files given, as given, once each', async () => {
     const dir = await dirWith({'a.map': small('A'), 'b.map': small('B'), 'c.data': small('C')})
     const result = await loadMapsDir('unused', [join(dir, 'b.map'), join(dir, 'c.data'), join(dir, 'b.map')])

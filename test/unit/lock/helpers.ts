@@ -39,13 +39,13 @@ const CONTENDER = fileURLToPath(new URL('contender.ts', import.meta.url))
 
 /**
  * Starts `count` processes that each try to take the lock on `mapsDir` once, all let go
- * at the same moment, and returns their outcomes. Every process keeps what it got until
+ * at the same moment, and returns their outcomes (`noHardLinks`: as on a file system
+ * whose link() fails). Every process keeps what it got until
  * all have answered, so a winner's exit cannot free the lock for a late one.
  */
-export async function contend(mapsDir: string, count: number): Promise<ContenderOutcome[]> {
-  const children = Array.from({length: count}, () =>
-    spawn(process.execPath, ['--import', 'tsx', CONTENDER, mapsDir], {stdio: ['pipe', 'pipe', 'inherit']}),
-  )
+export async function contend(mapsDir: string, count: number, opts: {noHardLinks?: boolean} = {}): Promise<ContenderOutcome[]> {
+  const args = ['--import', 'tsx', CONTENDER, mapsDir, ...(opts.noHardLinks ? ['--no-hard-links'] : [])]
+  const children = Array.from({length: count}, () => spawn(process.execPath, args, {stdio: ['pipe', 'pipe', 'inherit']}))
   const exits = children.map((child) => new Promise((resolve) => child.on('exit', resolve)))
   const lines = children.map((child) => createInterface({input: child.stdout})[Symbol.asyncIterator]())
   const nextLine = async (index: number): Promise<string> => {

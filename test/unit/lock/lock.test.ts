@@ -7,7 +7,7 @@ import {setImmediate as nextTurn} from 'node:timers/promises'
 
 import {ExitCode, GridsyncError} from '../../../src/exit-codes.js'
 import {takeoverClaimPath} from '../../../src/lock/files.js'
-import {acquireLock, LockedError, lockFilePath} from '../../../src/lock/index.js'
+import {acquireLock, LockedError, lockFilePath, UnreadableLockError} from '../../../src/lock/index.js'
 import {contend, deadPid, makeMapsDir, plantLock} from './helpers.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -30,6 +30,22 @@ async function lockedError(promise: Promise<unknown>): Promise<LockedError> {
   assert.equal(error.exitCode, ExitCode.LOCKED)
   assert.equal(error.exitCode, 10)
   return error
+}
+
+async function brokenLockError(promise: Promise<unknown>): Promise<UnreadableLockError> {
+  const error: unknown = await promise.then(
+    () => assert.fail('a broken lock file was taken over'),
+    (error: unknown) => error,
+  )
+  assert.ok(error instanceof UnreadableLockError, `expected an UnreadableLockError, got ${String(error)}`)
+  assert.equal(error.exitCode, ExitCode.FILE_ACCESS)
+  assert.equal(error.exitCode, 11)
+  return error
+}
+
+/** link() as a file system without hard links answers it. */
+async function noHardLinks(): Promise<void> {
+  throw Object.assign(new Error('EPERM: operation not permitted, link'), {code: 'EPERM', syscall: 'link'})
 }
 
 function record(fields: Record<string, unknown>): string {
@@ -174,20 +190,53 @@ describe('acquireLock', () => {
       assert.equal(await readFile(file, 'utf8'), content)
     })
 
-    it(`takes over an old ${label} lock file, with a notice`, async () => {
+    it(`refuses an old ${label} lock file with exit 11, naming it and saying how to remove it, and leaves it alone`, async () => {
       const dir = await mapsDir()
       const file = await plantLock(dir, content)
       const lastWritten = new Date(Date.now() - 60_000)
       await utimes(file, lastWritten, lastWritten)
 
-      const notices: string[] = []
-      const lock = await acquireLock(dir, {onNotice: (message) => notices.push(message)})
-      assert.equal(notices.length, 1)
-      assert.match(notices[0]!, new RegExp(`^took over an unreadable lock file ${file} \\(last written \\d{4}-`))
-      assert.equal(JSON.parse(await readFile(file, 'utf8')).pid, process.pid)
-      await lock.release()
+      const error = await brokenLockError(acquireLock(dir, {waitSeconds: 1, pollMs: 50}))
+      assert.match(error.message, new RegExp(`^the lock file ${file} is not a gridsync lock record \\(it holds .*; last written \\d{4}-`))
+      assert.match(error.message, new RegExp(`make sure no gridsync push or pull is using ${dir} .*then remove ${file}$`))
+      assert.equal(await readFile(file, 'utf8'), content)
     })
   }
+
+  it('stops waiting for a held lock when the run is interrupted', async () => {
+    const dir = await mapsDir()
+    const held = await acquireLock(dir, {command: 'push'})
+    const controller = new AbortController()
+    const waiting = lockedError(acquireLock(dir, {waitSeconds: 600, pollMs: 20, signal: controller.signal}))
+    setTimeout(() => controller.abort(), 50)
+    const error = await waiting
+    assert.equal(error.blocker.kind, 'holder')
+    await held.release()
+  })
+
+  it('calls a lock file written in the future broken too, instead of waiting for it forever', async () => {
+    const dir = await mapsDir()
+    const file = await plantLock(dir, 'garbage\n')
+    const future = new Date(Date.now() + 3_600_000)
+    await utimes(file, future, future)
+    const error = await brokenLockError(acquireLock(dir))
+    assert.match(error.message, /it holds "garbage\\n"/)
+  })
+
+  it('takes the lock on a file system without hard links, by an exclusive create, and still only once', async () => {
+    const dir = await mapsDir()
+    const lock = await acquireLock(dir, {command: 'push', link: noHardLinks})
+    assert.equal(JSON.parse(await readFile(lock.file, 'utf8')).pid, process.pid)
+    assert.deepEqual(await readdir(path.join(dir, '.gridsync')), ['lock'], 'no temporary files are left')
+    const error = await lockedError(acquireLock(dir, {link: noHardLinks}))
+    assert.equal(error.blocker.kind, 'holder')
+    await lock.release()
+
+    const results = await Promise.allSettled(Array.from({length: 20}, () => acquireLock(dir, {link: noHardLinks})))
+    assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1)
+    assert.ok(results.every((result) => result.status === 'fulfilled' || result.reason instanceof LockedError))
+    for (const result of results) if (result.status === 'fulfilled') await result.value.release()
+  })
 
   it('respects a lock from another host even when no such PID runs here, and says how to remove it', async () => {
     const dir = await mapsDir()
@@ -263,6 +312,13 @@ describe('acquireLock', () => {
     assert.equal(outcomes.filter((outcome) => outcome.acquired).length, 1, JSON.stringify(outcomes))
     for (const outcome of outcomes.filter((o) => !o.acquired)) assert.equal(outcome.exitCode, ExitCode.LOCKED, outcome.message)
     await assert.rejects(readFile(lockFilePath(dir)), {code: 'ENOENT'}, 'the winner released the lock when done')
+  })
+
+  it('lets exactly one of several processes starting together win without hard links', async () => {
+    const dir = await mapsDir()
+    const outcomes = await contend(dir, 4, {noHardLinks: true})
+    assert.equal(outcomes.filter((outcome) => outcome.acquired).length, 1, JSON.stringify(outcomes))
+    for (const outcome of outcomes.filter((o) => !o.acquired)) assert.equal(outcome.exitCode, ExitCode.LOCKED, outcome.message)
   })
 
   it('lets exactly one of several processes take over the same stale lock', async () => {

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
+import {ExitCode, GridsyncError} from '../../../src/exit-codes.js'
 import {HttpError, NetworkError} from '../../../src/api/index.js'
 import {loadMapsDir, parseMap} from '../../../src/format/index.js'
 import type {GridMap, RemoteMap, RemoteMapSummary} from '../../../src/model/types.js'
@@ -290,20 +291,28 @@ describe('existing files', () => {
 })
 
 describe('selection and dry run', () => {
-  it('--only limits the pull, and a name the server lacks fails', async () => {
-    const dir = await mapsDir()
+  it('--only limits the pull; a name only in the files fails, and one that matches no map at all is a usage error before anything is written', async () => {
+    const dir = await mapsDir({'local.map': 'Local Only\n..\n'})
     const server = new FakeServer([FANCY, remote('Garden', 'garden')])
-    const result = await run(server, dir, {only: ['Garden', 'Nowhere']})
+    const result = await run(server, dir, {only: ['Garden', 'Local Only']})
     assert.deepEqual(
       result.maps.map((m) => [m.name, m.status]),
       [
         ['Garden', 'written'],
-        ['Nowhere', 'failed'],
+        ['Local Only', 'failed'],
       ],
     )
     assert.deepEqual(server.reads, [remote('Garden', 'garden').url])
-    assert.deepEqual(await readdir(dir), ['garden.map'])
+    assert.deepEqual(await readdir(dir), ['garden.map', 'local.map'])
     assert.equal(pullExitCode(result), 4)
+
+    await assert.rejects(run(server, dir, {only: ['Fancy Map', 'Nowhere'], overwrite: true}), (error: unknown) => {
+      assert.ok(error instanceof GridsyncError)
+      assert.equal(error.exitCode, ExitCode.USAGE)
+      assert.match(error.message, /^--only "Nowhere" matches no map in the files of .* or on the server/)
+      return true
+    })
+    assert.deepEqual(await readdir(dir), ['garden.map', 'local.map'], 'nothing was written')
   })
 
   it('--dry-run reports what it would write and writes nothing, not even the directory', async () => {
