@@ -51,6 +51,8 @@ export interface Connection {
 /** Builds the API client from the flags; starts the sandbox for `--server sandbox`. */
 export async function connect(s: ConnectionSettings): Promise<Connection> {
   const warnings: string[] = []
+  // Checked before a sandbox is started, so that a bad header cannot leave it running.
+  const headers = parseHeaders(s.header ?? [])
   let server = s.server
   let close = async (): Promise<void> => {}
   if (server === SANDBOX_SERVER) {
@@ -61,6 +63,21 @@ export async function connect(s: ConnectionSettings): Promise<Connection> {
     warnings.push(`Using an empty in-process sandbox server at ${server}; it is gone when this run ends.`)
   }
 
+  try {
+    return await makeConnection(s, server, headers, warnings, close)
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+async function makeConnection(
+  s: ConnectionSettings,
+  server: string,
+  headers: Record<string, string>,
+  warnings: string[],
+  close: () => Promise<void>,
+): Promise<Connection> {
   if (s.insecure) warnings.push('TLS certificate verification is OFF (--insecure): anyone on the network path can read and change this sync.')
   const client = new APIDataSource({
     server,
@@ -72,7 +89,7 @@ export async function connect(s: ConnectionSettings): Promise<Connection> {
     clientKey: s['client-key'] ? await readFile(s['client-key']) : undefined,
     insecure: s.insecure,
     token: s.token,
-    headers: parseHeaders(s.header ?? []),
+    headers,
   })
   return {
     client,
@@ -90,7 +107,10 @@ function parseHeaders(lines: string[]): Record<string, string> {
   for (const line of lines) {
     const colon = line.indexOf(':')
     const name = colon > 0 ? line.slice(0, colon).trim() : ''
-    if (!/^[\w-]+$/.test(name)) throw new GridsyncError(`--header must look like "Name: value" (the name "${name}" is not a header name)`, ExitCode.USAGE)
+    if (!/^[\w-]+$/.test(name)) {
+      const problem = colon < 0 ? 'it has no colon' : 'the part before the colon is not a header name (letters, digits, - and _ only)'
+      throw new GridsyncError(`--header must be a name, a colon and a value, such as "X-Team: maps"; ${problem}`, ExitCode.USAGE)
+    }
     headers[name] = line.slice(colon + 1).trim()
   }
 

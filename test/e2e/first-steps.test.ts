@@ -22,4 +22,25 @@ describe('first steps', () => {
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stderr, /^ › {3}Warning: Using an empty in-process sandbox server at http:\/\/127\.0\.0\.1:\d+; it is gone when this run ends\.$/m)
   })
+
+  it('suggests http:// for a --server given without a scheme', async () => {
+    const r = await runCli(['diff', '--server', 'localhost:18181', '--maps-dir', dir])
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /did you mean http:\/\/localhost:18181\?/)
+    assert.doesNotMatch(r.stderr, /localhost:\/\//)
+  })
+
+  it('says what a --header looks like, and exits at once even with --server sandbox', async () => {
+    for (const server of ['sandbox', 'http://127.0.0.1:9']) {
+      const r = await runCli(['diff', '--server', server, '--maps-dir', dir, '--header', 'bad header'])
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(r.stderr, /--header must be a name, a colon and a value, such as "X-Team: maps"; it has no colon/)
+    }
+  })
+
+  it('lists the switch values the environment accepts', async () => {
+    const r = await runCli(['validate', '--maps-dir', dir], {env: {GRIDSYNC_QUIET: 'maybe'}})
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /GRIDSYNC_QUIET must be one of true, false, yes, no, 1, 0/)
+  })
 })
