@@ -36,7 +36,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     color: Flags.boolean({
       allowNo: true,
-      description: 'Colour in human output (default: on a terminal, unless NO_COLOR is set).',
+      description: 'Colour in human output (default: on a terminal, unless NO_COLOR is set; the flag wins over NO_COLOR).',
       helpGroup: 'GLOBAL',
     }),
     config: Flags.string({

@@ -43,4 +43,13 @@ describe('first steps', () => {
     assert.equal(r.code, 2)
     assert.match(r.stderr, /GRIDSYNC_QUIET must be one of true, false, yes, no, 1, 0/)
   })
+
+  it('colours with --color even when NO_COLOR is set (the flag wins)', async () => {
+    await writeFile(path.join(dir, 'fancy.map'), FANCY)
+    const coloured = await runCli(['validate', '--maps-dir', dir, '--color'], {env: {NO_COLOR: '1'}})
+    assert.equal(coloured.code, 0, coloured.stderr)
+    assert.match(coloured.stdout, /\u001b\[32m1 file checked: all valid/)
+    const plain = await runCli(['validate', '--maps-dir', dir], {env: {NO_COLOR: '1', FORCE_COLOR: '1'}})
+    assert.doesNotMatch(plain.stdout, /\u001b\[/)
+  })
 })
