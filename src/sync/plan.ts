@@ -1,6 +1,7 @@
 import {PositionSet} from '../model/positions.js'
 import {type LocalMap, type Observer, type Position, positionKey, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
 import {emptyChanges, hasChanges, type MapChanges, type MapPlan, type Operation, type Plan, type PlanSummary} from './plan-types.js'
+import {compareNatural} from '../model/order.js'
 
 /** A map on the server as the planner sees it: the listing entry, and its contents when read. */
 export interface RemoteEntry {
@@ -266,5 +267,5 @@ function toObserver(o: Observer): Observer {
 }
 
 function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  return compareNatural(a, b)
 }

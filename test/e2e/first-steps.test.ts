@@ -52,4 +52,15 @@ describe('first steps', () => {
     const plain = await runCli(['validate', '--maps-dir', dir], {env: {NO_COLOR: '1', FORCE_COLOR: '1'}})
     assert.doesNotMatch(plain.stdout, /\u001b\[/)
   })
+
+  it('leaves notes beside the maps alone: a README.txt is skipped, not an invalid map', async () => {
+    await writeFile(path.join(dir, 'fancy.map'), FANCY)
+    await writeFile(path.join(dir, 'README.txt'), 'Notes about these maps\nEdit them by hand, one map per file.\n')
+    const push = await runCli(['push', '--server', 'sandbox', '--maps-dir', dir])
+    assert.equal(push.code, 0, push.stdout + push.stderr)
+    assert.doesNotMatch(push.stdout, /README/)
+    const quiet = await runCli(['validate', '--maps-dir', dir, '--quiet'])
+    assert.equal(quiet.code, 0)
+    assert.equal(quiet.stdout, '')
+  })
 })
