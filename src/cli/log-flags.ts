@@ -51,7 +51,7 @@ export function openRunLog(
   cmd: LoggingCommand,
   command: string,
   flags: LogFlags,
-  opts: {document?: boolean; reportHasSummary?: boolean} = {},
+  opts: {document?: boolean; summaryAfterDocument?: boolean; reportHasSummary?: boolean} = {},
 ): RunLog {
   return new RunLog({
     command,
@@ -59,6 +59,7 @@ export function openRunLog(
     format: flags['log-format'],
     quiet: flags.quiet,
     document: cmd.jsonEnabled() || opts.document === true,
+    summaryAfterDocument: !cmd.jsonEnabled() && opts.summaryAfterDocument === true,
     reportHasSummary: opts.reportHasSummary,
     logFile: flags['log-file'],
     secrets: [flags.token, ...(flags.header ?? []).map(headerValue)],

@@ -8,6 +8,7 @@ import {planFromFlags} from '../cli/plan-run.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {diffTotals} from '../log/index.js'
+import {withExitCode} from '../render/document.js'
 import {planDocument, renderPlan} from '../render/index.js'
 import {deleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {diffExitCode} from '../sync/session.js'
@@ -45,7 +46,8 @@ export default class Diff extends BaseCommand<typeof Diff> {
 
   async run(): Promise<unknown> {
     const {flags} = this
-    const log = openRunLog(this, 'diff', flags, {document: flags.format === 'patch'})
+    const patch = flags.format === 'patch'
+    const log = openRunLog(this, 'diff', flags, {document: patch, summaryAfterDocument: patch})
     return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
       const deleteLimit = parseDeleteLimit(flags['max-delete'])
       const {conn, planned} = await planFromFlags(flags, (w) => log.warning(w))
@@ -65,7 +67,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
         }
 
         log.end(exitCode, diffTotals(plan))
-        return this.jsonEnabled() ? planDocument(plan) : undefined
+        return this.jsonEnabled() ? withExitCode(planDocument(plan), exitCode) : undefined
       } finally {
         await conn.close()
       }

@@ -12,6 +12,7 @@ import {checkServerVersion} from '../cli/version-check.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {pullTotals, type RunLog} from '../log/index.js'
 import {pull, pullDocument, pullExitCode, renderPull} from '../pull/index.js'
+import {withExitCode} from '../render/document.js'
 
 export default class Pull extends BaseCommand<typeof Pull> {
   static override summary = 'Download the maps that have no file yet into the maps directory.'
@@ -81,7 +82,7 @@ export default class Pull extends BaseCommand<typeof Pull> {
       this.setExitCode(exitCode)
       log.report(renderPull(result, {mapsDir: flags['maps-dir'], chalk: this.chalk}))
       log.end(exitCode, pullTotals(result))
-      return this.jsonEnabled() ? pullDocument(result, {server: conn.server, mapsDir: flags['maps-dir']}) : undefined
+      return this.jsonEnabled() ? withExitCode(pullDocument(result, {server: conn.server, mapsDir: flags['maps-dir']}), exitCode) : undefined
     } finally {
       await conn.close()
     }

@@ -10,6 +10,7 @@ import {Progress} from '../cli/progress.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {pushTotals} from '../log/index.js'
+import {withExitCode} from '../render/document.js'
 import {pushDocument, renderApply, renderPlan, renderVerification} from '../render/index.js'
 import {enforceDeleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {push, pushExitCode} from '../sync/session.js'
@@ -77,7 +78,7 @@ export default class Push extends BaseCommand<typeof Push> {
           if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk))
           log.report(renderVerification(outcome.verification, this.chalk))
           log.end(exitCode, pushTotals(planned.plan, outcome))
-          return this.jsonEnabled() ? pushDocument(planned.plan, outcome.apply, outcome.verification) : undefined
+          return this.jsonEnabled() ? withExitCode(pushDocument(planned.plan, outcome.apply, outcome.verification), exitCode) : undefined
         } finally {
           await conn.close()
         }

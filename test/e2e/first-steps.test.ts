@@ -4,7 +4,8 @@ import path from 'node:path'
 import {describe, it} from 'node:test'
 
 import {runCli} from '../helpers/cli.js'
-import {FANCY} from '../helpers/maps.js'
+import {FANCY, SMALL} from '../helpers/maps.js'
+import {useSandbox} from '../helpers/sandbox.js'
 import {useTempDir} from '../helpers/temp-dir.js'
 
 // What someone new to gridsync meets in the first minutes: the messages, help and
@@ -62,5 +63,56 @@ describe('first steps', () => {
     const quiet = await runCli(['validate', '--maps-dir', dir, '--quiet'])
     assert.equal(quiet.code, 0)
     assert.equal(quiet.stdout, '')
+  })
+})
+
+describe('first steps against a sandbox', () => {
+  const sandbox = useSandbox()
+  let dir: string
+  useTempDir('gridsync-first-', (created) => {
+    dir = created
+  })
+  const cli = (...args: string[]) => runCli([...args, '--server', sandbox().url, '--maps-dir', dir])
+
+  it('states the exit code at the top of every --json document', async () => {
+    await writeFile(path.join(dir, 'small.map'), SMALL)
+    const diff = await cli('diff', '--exit-code', '--json')
+    assert.equal(diff.code, 3, diff.stderr)
+    const push = await cli('push', '--json')
+    assert.equal(push.code, 0, push.stderr)
+    const pull = await cli('pull', '--json')
+    assert.equal(pull.code, 0, pull.stderr)
+    const validate = await runCli(['validate', '--json', '--maps-dir', dir])
+    assert.equal(validate.code, 0, validate.stderr)
+    for (const [r, code] of [
+      [diff, 3],
+      [push, 0],
+      [pull, 0],
+      [validate, 0],
+    ] as const) {
+      const doc = JSON.parse(r.stdout) as Record<string, unknown>
+      assert.deepEqual(Object.keys(doc).slice(0, 2), ['schemaVersion', 'exitCode'])
+      assert.equal(doc.exitCode, code)
+    }
+  })
+
+  it('ends diff --format patch with the summary line, as every other run', async () => {
+    await writeFile(path.join(dir, 'small.map'), SMALL)
+    const r = await cli('diff', '--format', 'patch')
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^\+\+\+ /m)
+    assert.match(r.stdout, /\ngridsync diff: 1 map to create, .*; exit 0 in [\d.]+ s\n$/)
+    const quiet = await cli('diff', '--format', 'patch', '--quiet')
+    assert.doesNotMatch(quiet.stdout, /gridsync diff:/)
+  })
+
+  it('lists maps in natural order, and the obstacles of a new map as one line', async () => {
+    for (const n of [0, 1, 2, 10, 11]) await writeFile(path.join(dir, `m${n}.map`), `Map ${n}\n.${'#'.repeat(30)}\n`)
+    const r = await cli('diff')
+    assert.equal(r.code, 0, r.stderr)
+    const order = [...r.stdout.matchAll(/^\+ (Map \d+) {2}new/gm)].map((m) => m[1])
+    assert.deepEqual(order, ['Map 0', 'Map 1', 'Map 2', 'Map 10', 'Map 11'])
+    assert.match(r.stdout, /^ {4}\+ 30 obstacles$/m)
+    assert.doesNotMatch(r.stdout, /obstacle \(/)
   })
 })
