@@ -115,4 +115,18 @@ describe('first steps against a sandbox', () => {
     assert.match(r.stdout, /^ {4}\+ 30 obstacles$/m)
     assert.doesNotMatch(r.stdout, /obstacle \(/)
   })
+
+  it('takes push --dry-run as diff: says so on stderr, writes nothing, prints what diff prints', async () => {
+    await writeFile(path.join(dir, 'small.map'), SMALL)
+    const dry = await cli('push', '--dry-run', '--wait-lock', '5', '--no-verify', '--json')
+    assert.equal(dry.code, 0, dry.stderr)
+    assert.match(dry.stderr, /^push --dry-run runs `gridsync diff` with the same flags: it shows what a push would do and writes nothing\.$/m)
+    assert.equal(sandbox().snapshot().length, 0)
+    const diff = await cli('diff', '--json')
+    assert.deepEqual(JSON.parse(dry.stdout), JSON.parse(diff.stdout))
+    const text = await cli('push', '--dry-run')
+    assert.match(text.stdout, /^\+ Small {2}new 3x2/m)
+    assert.match(text.stdout, /^gridsync diff: 1 map to create/m)
+    assert.equal(sandbox().snapshot().length, 0)
+  })
 })
