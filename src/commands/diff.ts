@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
-import {logFlags, openRunLog} from '../cli/log-flags.js'
+import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
@@ -41,7 +41,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
     ...selectionFlags,
     format: Flags.option({options: ['text', 'patch'] as const, default: 'text', summary: 'Human output: a summary with pictures, or a unified diff.'})(),
     'exit-code': Flags.boolean({summary: 'Exit 3 when there are changes to push, 0 when in sync.', default: false}),
-    ...logFlags,
+    ...logFlagsFor('diff'),
   }
 
   async run(): Promise<unknown> {

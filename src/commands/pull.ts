@@ -4,9 +4,9 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {connect, connectionFlags} from '../cli/connection.js'
-import {mapsDirFlag} from '../cli/flags.js'
+import {pullMapsDirFlag} from '../cli/flags.js'
 import {lockFlags, withLock} from '../cli/lock-flags.js'
-import {logFlags, openRunLog} from '../cli/log-flags.js'
+import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {checkServerVersion} from '../cli/version-check.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
@@ -37,13 +37,13 @@ export default class Pull extends BaseCommand<typeof Pull> {
 
   static override flags = {
     ...connectionFlags,
-    'maps-dir': mapsDirFlag,
+    'maps-dir': pullMapsDirFlag,
     only: selectionFlags.only,
     'skip-version-check': selectionFlags['skip-version-check'],
     ...lockFlags,
     overwrite: Flags.boolean({summary: 'Replace files that differ from the server, backing up their content first.', default: false}),
     'dry-run': Flags.boolean({summary: 'List what would be written; write nothing.', default: false}),
-    ...logFlags,
+    ...logFlagsFor('pull'),
   }
 
   async run(): Promise<unknown> {

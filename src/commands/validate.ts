@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {mapsDirFlag} from '../cli/flags.js'
-import {logFlags, openRunLog} from '../cli/log-flags.js'
+import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {type Diagnostic, diagnosticLocation, formatDiagnostic, type LoadResult, loadMapsDir, type SkippedFile} from '../format/index.js'
 import {validateTotals} from '../log/index.js'
@@ -28,7 +28,7 @@ export default class Validate extends BaseCommand<typeof Validate> {
   static override description = `Reads the given map files, or every *.map file in the maps directory, and reports every problem in each one as path:line:column: message, followed by a one-line summary. Checks that span files are included: a map name used by two files, an observer name used in two maps. Other files in the maps directory (notes, backups, .txt files) are not maps: they are listed as skipped, with the reason. Nothing is sent to the server.`
   static override strict = false
   static override enableJsonFlag = true
-  static override flags = {'maps-dir': mapsDirFlag, ...logFlags}
+  static override flags = {'maps-dir': mapsDirFlag, ...logFlagsFor('validate')}
   static override args = {files: Args.string({description: 'map files to check (default: the whole maps directory)'})}
   static override exitCodes = [ExitCode.OK, ExitCode.UNEXPECTED, ExitCode.USAGE, ExitCode.INVALID_MAPS]
   static override examples = [

@@ -24,6 +24,27 @@ describe('first steps', () => {
     assert.match(r.stderr, /^ › {3}Warning: Using an empty in-process sandbox server at http:\/\/127\.0\.0\.1:\d+; it is gone when this run ends\.$/m)
   })
 
+  it("describes each command's flags and exit codes in its own terms", async () => {
+    const help = async (command: string): Promise<string> => {
+      const r = await runCli([command, '--help'])
+      assert.equal(r.code, 0, r.stderr)
+      return r.stdout.replaceAll(/\s+/g, ' ')
+    }
+    for (const command of ['validate', 'pull', 'config', 'sandbox']) {
+      assert.doesNotMatch(await help(command), /for diff and push/, command)
+    }
+    const validate = await help('validate')
+    assert.doesNotMatch(validate, /operation|verif/i)
+    assert.match(validate, /Print only problems \(invalid files and warnings\)/)
+    assert.match(validate, / 5 some map files are invalid/)
+    const pull = await help('pull')
+    assert.match(pull, /--maps-dir=DIR .*Directory to write the map files \(\*\.map\) into; created if needed\./)
+    assert.doesNotMatch(pull, /operations failed|conflict/)
+    assert.match(pull, / 4 some maps were not written/)
+    assert.match(await help('sandbox'), / 0 the sandbox stopped on SIGINT or SIGTERM/)
+    assert.match(await help('push'), / 0 success: the server matches the files/)
+  })
+
   it('suggests http:// for a --server given without a scheme', async () => {
     const r = await runCli(['diff', '--server', 'localhost:18181', '--maps-dir', dir])
     assert.equal(r.code, 2)

@@ -134,6 +134,6 @@ describe('gridsync validate', () => {
     assert.match(r.stdout, /--maps-dir=DIR/)
     assert.match(r.stdout, /GRIDSYNC_MAPS_DIR/)
     assert.match(r.stdout, /EXAMPLES[\s\S]*\$ gridsync validate\n[\s\S]*\$ gridsync validate maps\/fancy-map\.map/)
-    assert.match(r.stdout, / 5 {2}invalid local map files/)
+    assert.match(r.stdout, / 5 {2}some map files are invalid/)
   })
 })
