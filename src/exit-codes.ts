@@ -18,56 +18,59 @@ export const ExitCode = {
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
-/**
- * Each code's meaning, and where one command's runs give it a narrower one, that
- * command's own wording (by command id): its help shows that one. The root help and
- * the README show the general meaning.
- */
-export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string, Readonly<Record<string, string>>?]> = [
-  [
-    ExitCode.OK,
-    'success; for diff and push: the server matches the files',
-    {
-      validate: 'success: every map file checked is valid',
-      diff: 'success: the plan is shown (with --exit-code: there is nothing to push, the server matches the files)',
-      push: 'success: the server matches the files (confirmed by reading it back, unless --no-verify)',
-      pull: 'success: every map is in a file, written now or already there (with --dry-run: every map could be written)',
-      config: 'success: the settings are shown, and every one of them is valid',
-      sandbox: 'the sandbox stopped on SIGINT or SIGTERM',
-    },
-  ],
+export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
+  [ExitCode.OK, 'success; for diff and push: the server matches the files'],
   [ExitCode.UNEXPECTED, 'an unexpected error (a bug: please report it)'],
-  [
-    ExitCode.USAGE,
-    'usage error: unknown flag, bad flag value or setting (environment, .env, config file), missing argument',
-    {
-      validate: 'usage error: unknown flag, bad flag value or setting, a named file or the maps directory missing',
-      pull: 'usage error: unknown flag, bad flag value or setting (environment, .env, config file), or the maps directory cannot be created',
-      sandbox: 'usage error: unknown flag or bad flag value, or the address cannot be listened on',
-    },
-  ],
-  [ExitCode.CHANGES_PENDING, 'diff --exit-code found changes a push would make', {diff: 'with --exit-code: a push would change something'}],
-  [
-    ExitCode.OPERATIONS_FAILED,
-    'some operations failed or were skipped, or a map has a conflict (the rest were applied)',
-    {pull: 'some maps were not written: the file format cannot express them, or writing failed (the others were written)'},
-  ],
-  [
-    ExitCode.INVALID_MAPS,
-    'invalid local map files (their maps were left alone)',
-    {validate: 'some map files are invalid (each problem is listed)', diff: 'invalid local map files (a push would leave their maps alone)'},
-  ],
+  [ExitCode.USAGE, 'usage error: unknown flag, bad flag value or setting (environment, .env, config file), missing argument'],
+  [ExitCode.CHANGES_PENDING, 'diff --exit-code found changes a push would make'],
+  [ExitCode.OPERATIONS_FAILED, 'some operations failed or were skipped, or a map has a conflict (the rest were applied)'],
+  [ExitCode.INVALID_MAPS, 'invalid local map files (their maps were left alone)'],
   [ExitCode.NETWORK, 'network or TLS error, or the server could not be reached'],
   [ExitCode.CONTRACT, 'API version mismatch, or a server answer that breaks the API contract'],
-  [ExitCode.NOT_VERIFIED, 'push applied, but reading back does not confirm the server matches', {push: 'applied, but reading back does not confirm the server matches'}],
+  [ExitCode.NOT_VERIFIED, 'push applied, but reading back does not confirm the server matches'],
   [ExitCode.GUARD, 'a safety guard stopped the run before any change'],
   [ExitCode.LOCKED, 'another gridsync run holds the lock on the maps directory'],
 ]
 
+/**
+ * Where one command's runs give a code a narrower meaning than the table above, that
+ * command's own wording (by command id), shown in its help. The root help and the
+ * README show the general meaning.
+ */
+export const COMMAND_EXIT_CODE_MEANINGS: Readonly<Record<string, Partial<Record<ExitCode, string>>>> = {
+  validate: {
+    [ExitCode.OK]: 'success: every map file checked is valid',
+    [ExitCode.USAGE]: 'usage error: unknown flag, bad flag value or setting, a named file or the maps directory missing',
+    [ExitCode.INVALID_MAPS]: 'some map files are invalid (each problem is listed)',
+  },
+  diff: {
+    [ExitCode.OK]: 'success: the plan is shown (with --exit-code: there is nothing to push, the server matches the files)',
+    [ExitCode.CHANGES_PENDING]: 'with --exit-code: a push would change something',
+    [ExitCode.INVALID_MAPS]: 'invalid local map files (a push would leave their maps alone)',
+  },
+  push: {
+    [ExitCode.OK]: 'success: the server matches the files (confirmed by reading it back, unless --no-verify)',
+    [ExitCode.NOT_VERIFIED]: 'applied, but reading back does not confirm the server matches',
+  },
+  pull: {
+    [ExitCode.OK]: 'success: every map is in a file, written now or already there (with --dry-run: every map could be written)',
+    [ExitCode.USAGE]: 'usage error: unknown flag, bad flag value or setting (environment, .env, config file), or the maps directory cannot be created',
+    [ExitCode.OPERATIONS_FAILED]: 'some maps were not written: the file format cannot express them, or writing failed (the others were written)',
+  },
+  config: {
+    [ExitCode.OK]: 'success: the settings are shown, and every one of them is valid',
+  },
+  sandbox: {
+    [ExitCode.OK]: 'the sandbox stopped on SIGINT or SIGTERM',
+    [ExitCode.USAGE]: 'usage error: unknown flag or bad flag value, or the address cannot be listened on',
+  },
+}
+
 /** The EXIT CODES section shown in help: the given codes, in the words of `command` where it has its own. */
 export function exitCodesHelp(codes: readonly ExitCode[] = EXIT_CODE_MEANINGS.map(([c]) => c), command?: string): string {
+  const own = command === undefined ? undefined : COMMAND_EXIT_CODE_MEANINGS[command]
   return EXIT_CODE_MEANINGS.filter(([code]) => codes.includes(code))
-    .map(([code, meaning, own]) => `${String(code).padStart(2)}  ${(command === undefined ? undefined : own?.[command]) ?? meaning}`)
+    .map(([code, meaning]) => `${String(code).padStart(2)}  ${own?.[code] ?? meaning}`)
     .join('\n')
 }
 
