@@ -38,10 +38,49 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.TERMINATED, 'stopped by SIGTERM: stopped sending, what was sent is recorded'],
 ]
 
-/** The EXIT CODES section shown in help. */
-export function exitCodesHelp(codes: readonly ExitCode[] = EXIT_CODE_MEANINGS.map(([c]) => c)): string {
+/**
+ * Where one command's runs give a code a narrower meaning than the table above, that
+ * command's own wording (by command id), shown in its help. The root help and the
+ * README show the general meaning.
+ */
+export const COMMAND_EXIT_CODE_MEANINGS: Readonly<Record<string, Partial<Record<ExitCode, string>>>> = {
+  validate: {
+    [ExitCode.OK]: 'success: every map file checked is valid',
+    [ExitCode.USAGE]: 'usage error: unknown flag, bad flag value or setting, a named file or the maps directory missing',
+    [ExitCode.INVALID_MAPS]: 'some map files are invalid (each problem is listed)',
+  },
+  diff: {
+    [ExitCode.OK]: 'success: the plan is shown (with --exit-code: the server is known to match the files)',
+    [ExitCode.CHANGES_PENDING]: 'with --exit-code: a push would change something',
+    [ExitCode.OPERATIONS_FAILED]: 'with --exit-code: a map is in conflict (changed on the server by someone else since gridsync last knew it)',
+    [ExitCode.NOT_VERIFIED]:
+      'with --exit-code: a push would send nothing, but the server is not known to match the files (writes not yet confirmed by a read, deletes the server refuses)',
+    [ExitCode.INVALID_MAPS]: 'invalid local map files (a push would leave their maps alone)',
+  },
+  push: {
+    [ExitCode.OK]: 'success: the server is known to match the files (every map confirmed by a read)',
+    [ExitCode.NOT_VERIFIED]:
+      'nothing more to send, but the server is not known to match the files: writes not yet confirmed by a read (the report says until when), or deletes the server refuses (push --rebuild)',
+  },
+  pull: {
+    [ExitCode.OK]: 'success: every map is in a file, written now or already there (with --dry-run: every map could be written)',
+    [ExitCode.USAGE]: 'usage error: unknown flag, bad flag value or setting (environment, .env, config file), or the maps directory cannot be created',
+    [ExitCode.OPERATIONS_FAILED]: 'some maps were not written: the file format cannot express them, or writing failed (the others were written)',
+  },
+  config: {
+    [ExitCode.OK]: 'success: the settings are shown, and every one of them is valid',
+  },
+  sandbox: {
+    [ExitCode.OK]: 'the sandbox stopped on SIGINT or SIGTERM',
+    [ExitCode.USAGE]: 'usage error: unknown flag or bad flag value, or the address cannot be listened on',
+  },
+}
+
+/** The EXIT CODES section shown in help: the given codes, in the words of `command` where it has its own. */
+export function exitCodesHelp(codes: readonly ExitCode[] = EXIT_CODE_MEANINGS.map(([c]) => c), command?: string): string {
+  const own = command === undefined ? undefined : COMMAND_EXIT_CODE_MEANINGS[command]
   return EXIT_CODE_MEANINGS.filter(([code]) => codes.includes(code))
-    .map(([code, meaning]) => `${String(code).padStart(3)}  ${meaning}`)
+    .map(([code, meaning]) => `${String(code).padStart(3)}  ${own?.[code] ?? meaning}`)
     .join('\n')
 }
 

@@ -11,6 +11,8 @@ export class ServerUrl {
   readonly basePath: string
 
   constructor(server: string) {
+    const guess = withScheme(server)
+    if (guess !== undefined) throw new ApiOptionError(`the server URL "${server}" needs http:// or https:// in front: did you mean ${guess}?`)
     let url: URL
     try {
       url = new URL(server)
@@ -86,4 +88,22 @@ export class ServerUrl {
 export function under(url: string, ...segments: string[]): string {
   const base = url.endsWith('/') ? url : `${url}/`
   return `${base}${segments.map((s) => `${s}/`).join('')}`
+}
+
+/**
+ * For a server given without a scheme ("localhost:18181", "maps.example.org/gridmap"),
+ * the URL it most likely means: http:// for this machine, https:// for any other host.
+ * Undefined when the text has a scheme, or would not be a URL even with one.
+ */
+function withScheme(server: string): string | undefined {
+  if (/^[a-z][a-z\d+.-]*:\/\//i.test(server)) return undefined
+  let url: URL
+  try {
+    url = new URL(`http://${server}`)
+  } catch {
+    return undefined
+  }
+  if (url.hostname === '' || /\s/.test(server) || !/^[\w[]/.test(server)) return undefined
+  const local = url.hostname === 'localhost' || url.hostname === '[::1]' || url.hostname.startsWith('127.')
+  return `${local ? 'http' : 'https'}://${server}`
 }

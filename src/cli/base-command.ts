@@ -1,7 +1,6 @@
 import {format} from 'node:util'
 
 import {Command} from '@oclif/core/command'
-import * as Errors from '@oclif/core/errors'
 import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import type {ChalkInstance} from 'chalk'
@@ -38,7 +37,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     color: Flags.boolean({
       allowNo: true,
-      description: 'Colour in human output (default: on a terminal, unless NO_COLOR is set).',
+      description: 'Colour in human output (default: on a terminal, unless NO_COLOR is set; the flag wins over NO_COLOR).',
       helpGroup: 'GLOBAL',
     }),
     config: Flags.string({
@@ -103,10 +102,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /**
    * Warnings go to stderr in every output mode (oclif drops them under --json): stdout
    * holds the one JSON document, and what a warning says (certificate verification
-   * off, a lock taken over) must still reach whoever reads the run's log.
+   * off, a lock taken over) must still reach whoever reads the run's log. Written in
+   * oclif's look but never wrapped: a wrapped line could cut a URL or a path in two, and
+   * a terminal wraps long lines by itself.
    */
   override warn(input: string | Error): string | Error {
-    Errors.warn(this.printable(typeof input === 'string' ? input : input.message))
+    const text = this.printable(typeof input === 'string' ? input : input.message)
+    process.stderr.write(warningLines(text))
     return input
   }
 
@@ -149,6 +151,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
     return undefined
   }
+}
+
+/** A warning as oclif prints it (` ›   Warning: ...`, each further line under it), unwrapped. */
+export function warningLines(message: string): string {
+  return `Warning: ${message}`
+    .split('\n')
+    .map((line) => ` \u203A   ${line}\n`)
+    .join('')
 }
 
 export function exitCodeOf(err: Error & {exitCode?: number; oclif?: {exit?: number}}): ExitCode {

@@ -52,6 +52,8 @@ export interface Connection {
 /** Builds the API client from the flags; starts the sandbox for `--server sandbox`. `onRequest` hears of every HTTP attempt. */
 export async function connect(s: ConnectionSettings, onRequest?: (event: RequestEvent) => void): Promise<Connection> {
   const warnings: string[] = []
+  // Checked before a sandbox is started, so that a bad header cannot leave it running.
+  const headers = parseHeaders(s.header ?? [])
   let server = s.server
   let close = async (): Promise<void> => {}
   if (server === SANDBOX_SERVER) {
@@ -62,6 +64,22 @@ export async function connect(s: ConnectionSettings, onRequest?: (event: Request
     warnings.push(`Using an empty in-process sandbox server at ${server}; it is gone when this run ends.`)
   }
 
+  try {
+    return await makeConnection(s, server, headers, warnings, close, onRequest)
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+async function makeConnection(
+  s: ConnectionSettings,
+  server: string,
+  headers: Record<string, string>,
+  warnings: string[],
+  close: () => Promise<void>,
+  onRequest: ((event: RequestEvent) => void) | undefined,
+): Promise<Connection> {
   if (s.insecure) warnings.push('TLS certificate verification is OFF (--insecure): anyone on the network path can read and change this sync.')
   const client = new APIDataSource({
     server,
@@ -73,7 +91,7 @@ export async function connect(s: ConnectionSettings, onRequest?: (event: Request
     clientKey: s['client-key'] ? await readFile(s['client-key']) : undefined,
     insecure: s.insecure,
     token: s.token,
-    headers: parseHeaders(s.header ?? []),
+    headers,
     onRequest,
   })
   return {
@@ -92,7 +110,10 @@ function parseHeaders(lines: string[]): Record<string, string> {
   for (const line of lines) {
     const colon = line.indexOf(':')
     const name = colon > 0 ? line.slice(0, colon).trim() : ''
-    if (!/^[\w-]+$/.test(name)) throw new GridsyncError(`--header must look like "Name: value" (the name "${name}" is not a header name)`, ExitCode.USAGE)
+    if (!/^[\w-]+$/.test(name)) {
+      const problem = colon < 0 ? 'it has no colon' : 'the part before the colon is not a header name (letters, digits, - and _ only)'
+      throw new GridsyncError(`--header must be a name, a colon and a value, such as "X-Team: maps"; ${problem}`, ExitCode.USAGE)
+    }
     headers[name] = line.slice(colon + 1).trim()
   }
 

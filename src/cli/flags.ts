@@ -2,9 +2,11 @@ import * as Flags from '@oclif/core/flags'
 
 /** Flags shared by several commands. */
 
-export const mapsDirFlag = Flags.string({
-  description: 'Directory of map files (*.map, *.txt) to read.',
-  env: 'GRIDSYNC_MAPS_DIR',
-  default: './maps',
-  helpValue: 'DIR',
-})
+function mapsDir(description: string) {
+  return Flags.string({description, env: 'GRIDSYNC_MAPS_DIR', default: './maps', helpValue: 'DIR'})
+}
+
+export const mapsDirFlag = mapsDir('Directory of the map files (*.map) to read.')
+
+/** The same setting, as pull uses it: the directory it writes to. */
+export const pullMapsDirFlag = mapsDir('Directory to write the map files (*.map) into; created if needed.')

@@ -7,7 +7,7 @@ import {EXIT_CODE_MEANINGS, type ExitCode, exitCodesHelp} from '../exit-codes.js
 export default class GridsyncHelp extends Help {
   protected override formatCommand(command: Command.Loadable): string {
     const codes = (command as {exitCodes?: ExitCode[]}).exitCodes
-    return `${super.formatCommand(command)}\n\n${this.section('EXIT CODES', exitCodesHelp(codes))}`
+    return `${super.formatCommand(command)}\n\n${this.section('EXIT CODES', exitCodesHelp(codes, command.id))}`
   }
 
   override formatRoot(): string {

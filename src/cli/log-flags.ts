@@ -28,6 +28,29 @@ export const logFlags = {
   }),
 }
 
+/** What each command that logs a run reports as problems, and the events of its JSON log. */
+const LOGGED = {
+  validate: {problems: 'invalid files and warnings', events: 'run, each invalid file, end'},
+  diff: {problems: 'invalid files, maps in conflict, warnings', events: 'run, plan, each invalid file and conflict, end'},
+  pull: {problems: 'maps not written and why, warnings', events: 'run, each map with what was done, end'},
+} as const
+
+/** The log flags of validate, diff or pull: those of push, described in that command's terms. */
+export function logFlagsFor(command: keyof typeof LOGGED): typeof logFlags {
+  const {problems, events} = LOGGED[command]
+  return {
+    ...logFlags,
+    'log-format': {
+      ...logFlags['log-format'],
+      summary: `text: the human report and a summary line. json: one JSON event per line on stderr (${events}), and only the summary line on stdout.`,
+    },
+    quiet: {
+      ...logFlags.quiet,
+      summary: `Print only problems (${problems}), and the summary line only when there were some. The exit code is the same.`,
+    },
+  }
+}
+
 export interface LogFlags {
   'log-format': LogFormat
   'log-file'?: string
@@ -52,7 +75,7 @@ export function openRunLog(
   cmd: LoggingCommand,
   command: string,
   flags: LogFlags,
-  opts: {document?: boolean; reportHasSummary?: boolean} = {},
+  opts: {document?: boolean; summaryAfterDocument?: boolean; reportHasSummary?: boolean} = {},
 ): RunLog {
   return new RunLog({
     command,
@@ -60,6 +83,7 @@ export function openRunLog(
     format: flags['log-format'],
     quiet: flags.quiet,
     document: cmd.jsonEnabled() || opts.document === true,
+    summaryAfterDocument: !cmd.jsonEnabled() && opts.summaryAfterDocument === true,
     reportHasSummary: opts.reportHasSummary,
     logFile: flags['log-file'],
     secrets: [flags.token, ...(flags.header ?? []).map(headerValue)],

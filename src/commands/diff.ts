@@ -4,11 +4,12 @@ import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
 import {withRunNotes} from '../cli/halts.js'
-import {logFlags, openRunLog} from '../cli/log-flags.js'
+import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {diffTotals} from '../log/index.js'
+import {withExitCode} from '../render/document.js'
 import {planDocument, renderPlan} from '../render/index.js'
 import {deleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {diffExitCode} from '../sync/session.js'
@@ -48,12 +49,13 @@ export default class Diff extends BaseCommand<typeof Diff> {
         'Exit 0 only when the server is known to match the files; 3 when a push would send something; 4 when a map is in conflict; 8 when a push would send nothing but the server is not known to match (writes not yet confirmed, deletes the server refuses).',
       default: false,
     }),
-    ...logFlags,
+    ...logFlagsFor('diff'),
   }
 
   async run(): Promise<unknown> {
     const {flags} = this
-    const log = openRunLog(this, 'diff', flags, {document: flags.format === 'patch'})
+    const patch = flags.format === 'patch'
+    const log = openRunLog(this, 'diff', flags, {document: patch, summaryAfterDocument: patch})
     return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
       const deleteLimit = parseDeleteLimit(flags['max-delete'])
       const {conn, planned, notices} = await planFromFlags(
@@ -77,7 +79,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
         }
 
         log.end(exitCode, diffTotals(plan))
-        return this.jsonEnabled() ? withRunNotes(planDocument(plan), {notices}) : undefined
+        return this.jsonEnabled() ? withExitCode(withRunNotes(planDocument(plan), {notices}), exitCode) : undefined
       } finally {
         await conn.close()
       }

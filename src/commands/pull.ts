@@ -2,14 +2,15 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {connect, connectionFlags} from '../cli/connection.js'
-import {mapsDirFlag} from '../cli/flags.js'
+import {pullMapsDirFlag} from '../cli/flags.js'
 import {lockFlags, withLock} from '../cli/lock-flags.js'
-import {logFlags, openRunLog} from '../cli/log-flags.js'
+import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {checkServerVersion} from '../cli/version-check.js'
 import {ExitCode} from '../exit-codes.js'
 import {pullTotals, type RunLog} from '../log/index.js'
 import {createMapsDir, pull, pullDocument, pullExitCode, renderPull} from '../pull/index.js'
+import {withExitCode} from '../render/document.js'
 
 export default class Pull extends BaseCommand<typeof Pull> {
   static override summary = 'Download the maps that have no file yet into the maps directory.'
@@ -35,13 +36,13 @@ export default class Pull extends BaseCommand<typeof Pull> {
 
   static override flags = {
     ...connectionFlags,
-    'maps-dir': mapsDirFlag,
+    'maps-dir': pullMapsDirFlag,
     only: selectionFlags.only,
     'skip-version-check': selectionFlags['skip-version-check'],
     ...lockFlags,
     overwrite: Flags.boolean({summary: 'Replace files that differ from the server, backing up their content first.', default: false}),
     'dry-run': Flags.boolean({summary: 'List what would be written; write nothing.', default: false}),
-    ...logFlags,
+    ...logFlagsFor('pull'),
   }
 
   async run(): Promise<unknown> {
@@ -76,7 +77,7 @@ export default class Pull extends BaseCommand<typeof Pull> {
       this.setExitCode(exitCode)
       log.report(renderPull(result, {mapsDir: flags['maps-dir'], chalk: this.chalk}))
       log.end(exitCode, pullTotals(result))
-      return this.jsonEnabled() ? pullDocument(result, {server: conn.server, mapsDir: flags['maps-dir']}) : undefined
+      return this.jsonEnabled() ? withExitCode(pullDocument(result, {server: conn.server, mapsDir: flags['maps-dir']}), exitCode) : undefined
     } finally {
       await conn.close()
     }

@@ -1,7 +1,10 @@
+import type {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
+import {DRY_RUN_NOTICE, dryRunAsDiff} from '../cli/dry-run.js'
 import {mapsDirFlag} from '../cli/flags.js'
 import {pushHalt, withRunNotes} from '../cli/halts.js'
 import {Interruption} from '../cli/interrupt.js'
@@ -12,6 +15,7 @@ import {Progress} from '../cli/progress.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {pushTotals, type RunLog} from '../log/index.js'
+import {withExitCode} from '../render/document.js'
 import {pushDocument, renderApply, renderPlan, renderVerification} from '../render/index.js'
 import {enforceDeleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {haltNotice} from '../sync/halt.js'
@@ -44,6 +48,7 @@ export default class Push extends BaseCommand<typeof Push> {
     {description: 'Rehearse against an empty in-process sandbox:', command: '<%= config.bin %> <%= command.id %> --server sandbox'},
     {description: 'Also delete maps that have no file, reporting as JSON:', command: '<%= config.bin %> <%= command.id %> --prune --json'},
     {description: 'Remove obstacles the server refuses to delete, by deleting and recreating their maps:', command: '<%= config.bin %> <%= command.id %> --rebuild'},
+    {description: 'What would this push do? (the same as `gridsync diff`):', command: '<%= config.bin %> <%= command.id %> --dry-run'},
   ]
 
   static override flags = {
@@ -53,6 +58,23 @@ export default class Push extends BaseCommand<typeof Push> {
     ...lockFlags,
     ...logFlags,
     verify: Flags.boolean({allowNo: true, default: true, summary: 'Read back what was touched and compare it with the files (--no-verify skips it).'}),
+    'dry-run': Flags.boolean({
+      summary: 'Push nothing: run `gridsync diff` with the same flags instead (--wait-lock and --verify do not apply), saying so on stderr.',
+      default: false,
+    }),
+  }
+
+  /** `push --dry-run` is diff: said in one line on stderr, then diff runs with the flags that apply to it. */
+  static override async run<T extends Command>(
+    this: (new (argv: string[], config: Interfaces.Config) => T) & typeof Command,
+    argv: string[] = process.argv.slice(2),
+    opts?: Interfaces.LoadOptions,
+  ): Promise<ReturnType<T['run']>> {
+    const diffArgv = dryRunAsDiff(argv)
+    if (diffArgv === undefined) return super.run(argv, opts) as Promise<ReturnType<T['run']>>
+    process.stderr.write(`${DRY_RUN_NOTICE}\n`)
+    const {default: Diff} = await import('./diff.js')
+    return Diff.run(diffArgv, opts) as Promise<ReturnType<T['run']>>
   }
 
   async run(): Promise<unknown> {
@@ -102,7 +124,9 @@ export default class Push extends BaseCommand<typeof Push> {
         if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk))
         log.report(renderVerification(outcome.verification, this.chalk))
         log.end(exitCode, pushTotals(planned.plan, outcome))
-        return this.jsonEnabled() ? withRunNotes(pushDocument(planned.plan, outcome.apply, outcome.verification), {notices, apply: outcome.apply}) : undefined
+        return this.jsonEnabled()
+          ? withExitCode(withRunNotes(pushDocument(planned.plan, outcome.apply, outcome.verification), {notices, apply: outcome.apply}), exitCode)
+          : undefined
       } finally {
         await conn.close()
       }

@@ -3,7 +3,15 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
-import {type Sandbox, type SandboxDefects, startSandbox} from '../sandbox/index.js'
+import {type Sandbox, type SandboxDefects, type SandboxRequestLog, startSandbox} from '../sandbox/index.js'
+
+/** A version as the OpenAPI document states it: MAJOR.MINOR.PATCH, optionally with a pre-release and build part. */
+const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/
+
+/** One request as `--log` prints it: `GET /api/maps/ 200 1.2 ms` (`-` for a connection dropped unanswered). */
+function requestLine(r: SandboxRequestLog): string {
+  return `${r.method} ${r.path} ${r.status ?? '-'} ${r.durationMs.toFixed(1)} ms`
+}
 
 function defectSummary(defects: SandboxDefects, connectionClose: boolean): string[] {
   const on: string[] = []
@@ -28,10 +36,11 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 
 export default class SandboxCommand extends BaseCommand<typeof SandboxCommand> {
   static override summary = 'Run a local Gridmap API server, in memory, to rehearse a sync offline.'
-  static override description = `The sandbox answers like the Gridmap API (routes, status codes, slugs, name rules) and keeps its data in memory until it stops (Ctrl-C or SIGTERM). It starts correct; flags switch on the defects of the reference server, so a sync can be rehearsed against those too.`
+  static override description = `The sandbox answers like the Gridmap API (routes, status codes, slugs, name rules) and keeps its data in memory until it stops (Ctrl-C or SIGTERM, at once: requests still being answered are cut off). It starts correct; flags switch on the defects of the reference server, so a sync can be rehearsed against those too.`
 
   static override examples = [
     {description: 'Listen on any free port (the URL is printed):', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Print every request it answers:', command: '<%= config.bin %> <%= command.id %> --log'},
     {description: 'Listen on port 5000:', command: '<%= config.bin %> <%= command.id %> --port 5000'},
     {
       description: 'Behave like the reference server, defects included:',
@@ -56,7 +65,16 @@ export default class SandboxCommand extends BaseCommand<typeof SandboxCommand> {
     'ignore-obstacle-deletes': Flags.boolean({description: 'Answer obstacle DELETEs with 204 and remove nothing.'}),
     latency: Flags.integer({description: 'Wait MS milliseconds before handling each request.', min: 0, helpValue: 'MS'}),
     'connection-close': Flags.boolean({description: 'Send Connection: close on every answer instead of keeping connections alive.'}),
-    'api-version': Flags.string({description: 'API version the OpenAPI document announces.', default: '1.0.0', helpValue: 'X'}),
+    'api-version': Flags.string({
+      description: 'API version the OpenAPI document announces: MAJOR.MINOR.PATCH, such as 1.0.0 or 2.0.0-beta.1.',
+      default: '1.0.0',
+      helpValue: 'X.Y.Z',
+      parse: async (input) => {
+        if (!VERSION.test(input)) throw new Errors.CLIError(`Expected a version such as 1.0.0 or 2.0.0-beta.1 for --api-version, got '${input}'`)
+        return input
+      },
+    }),
+    log: Flags.boolean({description: 'Print a line on stdout for every request: method, path, status and duration.', default: false}),
   }
 
   async run(): Promise<void> {
@@ -84,6 +102,7 @@ export default class SandboxCommand extends BaseCommand<typeof SandboxCommand> {
         apiVersion: flags['api-version'],
         connectionClose: flags['connection-close'],
         defects,
+        ...(flags.log ? {onRequest: (r: SandboxRequestLog) => this.log(requestLine(r))} : {}),
       })
     } catch (err) {
       const {code, message} = err as NodeJS.ErrnoException

@@ -2,9 +2,9 @@ import * as Args from '@oclif/core/args'
 
 import {BaseCommand} from '../cli/base-command.js'
 import {mapsDirFlag} from '../cli/flags.js'
-import {logFlags, openRunLog} from '../cli/log-flags.js'
+import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
 import {ExitCode} from '../exit-codes.js'
-import {type Diagnostic, diagnosticLocation, formatDiagnostic, type LoadResult, loadMapsDir} from '../format/index.js'
+import {type Diagnostic, diagnosticLocation, formatDiagnostic, type LoadResult, loadMapsDir, type SkippedFile} from '../format/index.js'
 import {validateTotals} from '../log/index.js'
 
 interface FileReport {
@@ -16,16 +16,19 @@ interface FileReport {
 
 export interface ValidateReport {
   schemaVersion: 1
+  exitCode: ExitCode
   files: FileReport[]
+  /** What else is in the maps directory and was not read, and why (empty when FILES are given). */
+  skipped: SkippedFile[]
   summary: {files: number; valid: number; invalid: number; problems: number}
 }
 
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Check map files and report every problem as path:line:column.'
-  static override description = `Reads the given map files, or every *.map and *.txt file in the maps directory, and reports every problem in each one as path:line:column: message, followed by a one-line summary. Checks that span files are included: a map name used by two files, an observer name used in two maps, two names the server would turn into the same address (slug). Nothing is sent to the server.`
+  static override description = `Reads the given map files, or every *.map file in the maps directory, and reports every problem in each one as path:line:column: message, followed by a one-line summary. Checks that span files are included: a map name used by two files, an observer name used in two maps, two names the server would turn into the same address (slug). Other files in the maps directory (notes, backups, .txt files) are not maps: they are listed as skipped, with the reason. Nothing is sent to the server.`
   static override strict = false
   static override enableJsonFlag = true
-  static override flags = {'maps-dir': mapsDirFlag, ...logFlags}
+  static override flags = {'maps-dir': mapsDirFlag, ...logFlagsFor('validate')}
   static override args = {files: Args.string({description: 'map files to check (default: the whole maps directory)'})}
   static override exitCodes = [ExitCode.OK, ExitCode.UNEXPECTED, ExitCode.USAGE, ExitCode.INVALID_MAPS, ExitCode.FILE_ACCESS]
   static override examples = [
@@ -39,24 +42,26 @@ export default class Validate extends BaseCommand<typeof Validate> {
     const log = openRunLog(this, 'validate', this.flags, {reportHasSummary: true})
     return log.run({mapsDir: dir}, async () => {
       const report = toReport(await loadMapsDir(dir, this.positionals.length > 0 ? this.positionals : undefined))
-      const exitCode = report.summary.invalid > 0 ? ExitCode.INVALID_MAPS : ExitCode.OK
+      const {exitCode} = report
       this.setExitCode(exitCode)
       for (const file of report.files) {
         if (!file.valid) log.invalidFile(file.file, file.name, file.diagnostics.map((d) => formatDiagnostic(d)))
         for (const d of file.diagnostics) log.report(`${this.chalk.bold(`${diagnosticLocation(d)}:`)} ${this.chalk.red(d.message)}`)
       }
+      for (const {file, reason} of report.skipped) log.report(this.chalk.dim(`${file}: skipped, ${reason}`))
       log.report(this.summaryLine(report, dir))
       log.end(exitCode, validateTotals(report.summary))
       return report
     })
   }
 
-  private summaryLine({summary}: ValidateReport, dir: string): string {
-    if (summary.files === 0) return this.chalk.yellow(`No map files (*.map, *.txt) in ${dir}.`)
+  private summaryLine({summary, skipped}: ValidateReport, dir: string): string {
+    const others = skipped.length === 0 ? '' : `; ${skipped.length} other ${skipped.length === 1 ? 'entry' : 'entries'} skipped`
+    if (summary.files === 0) return this.chalk.yellow(`No map files (*.map) in ${dir}${others}.`)
     const files = `${summary.files} ${summary.files === 1 ? 'file' : 'files'} checked`
-    if (summary.invalid === 0) return this.chalk.green(`${files}: all valid`)
+    if (summary.invalid === 0) return this.chalk.green(`${files}: all valid${others}`)
     const problems = `${summary.problems} ${summary.problems === 1 ? 'problem' : 'problems'}`
-    return this.chalk.red(`${files}: ${summary.valid} valid, ${summary.invalid} invalid (${problems})`)
+    return this.chalk.red(`${files}: ${summary.valid} valid, ${summary.invalid} invalid (${problems})${others}`)
   }
 }
 
@@ -70,7 +75,9 @@ function toReport(loaded: LoadResult): ValidateReport {
   })
   return {
     schemaVersion: 1,
+    exitCode: loaded.invalid.length > 0 ? ExitCode.INVALID_MAPS : ExitCode.OK,
     files,
+    skipped: loaded.skipped.map(({file, reason}) => ({file, reason})),
     summary: {
       files: files.length,
       valid: loaded.maps.length,

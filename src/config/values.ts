@@ -96,8 +96,12 @@ export function checkConfigObject(object: Record<string, unknown>, known: Readon
  */
 export function checkText(shape: FlagShape, text: string): {ok: true; value: unknown} | {ok: false; problem: string} {
   const result = settingSchema(shape).safeParse(fromText(shape, text))
-  return result.success ? {ok: true, value: result.data} : {ok: false, problem: expectation(shape)}
+  if (result.success) return {ok: true, value: result.data}
+  return {ok: false, problem: shape.type === 'boolean' ? TEXT_SWITCH_EXPECTATION : expectation(shape)}
 }
+
+/** What a switch accepts as text, which is more than a configuration file's true and false. */
+const TEXT_SWITCH_EXPECTATION = 'must be one of true, false, yes, no, 1, 0 (in any case)'
 
 function fromText(shape: FlagShape, text: string): unknown {
   if (shape.type === 'boolean') {

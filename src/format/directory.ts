@@ -13,6 +13,7 @@ import {byPosition, type Diagnostic} from './diagnostics.js'
 import {type ParsedFile, parseMapFile} from './parse.js'
 import {knownSlug, slugKey} from './slug-key.js'
 import {joinWords} from './words.js'
+import {compareNatural} from '../model/order.js'
 
 export interface InvalidFile {
   file: string
@@ -28,24 +29,37 @@ export interface LoadResult {
   invalid: InvalidFile[]
   /** Every file read, in order. */
   files: string[]
+  /** What else is in the maps directory and was not read, with the reason, in name order (not hidden entries). */
+  skipped: SkippedFile[]
 }
 
-const MAP_FILE = /\.(?:map|txt)$/
+export interface SkippedFile {
+  file: string
+  reason: string
+}
+
+/** Map files are `*.map`, and only those: notes, backups and the like beside them are never read as maps. */
+const MAP_FILE = /\.map$/
+const NOT_A_MAP = 'not a map file: only *.map files are read as maps'
+const TXT_NOT_A_MAP = `${NOT_A_MAP} (a .txt file is not one; rename it to .map if it holds a map)`
+const DIRECTORY = 'a directory: only the files directly in the maps directory are read'
+const NOT_A_FILE = 'not a regular file'
 /** Files read at the same time. */
 const READ_CONCURRENCY = 16
 
 /**
- * Without `files`: every `*.map` and `*.txt` file directly in `dir` (hidden files
- * skipped), sorted by name, each named `dir/name`. With `files`: those paths as
- * given (relative to the working directory), duplicates dropped, in the given order.
+ * Without `files`: every `*.map` file directly in `dir` (hidden files skipped), sorted
+ * by name, each named `dir/name`; the other entries that are not hidden are listed as
+ * skipped, with the reason. With `files`: those paths as given (relative to the working
+ * directory), whatever their names, duplicates dropped, in the given order.
  * A missing directory or a missing named file is a usage error; any other file that
  * cannot be read is reported as an invalid file.
  */
 export async function loadMapsDir(dir: string, files?: string[]): Promise<LoadResult> {
-  const paths = files ? await existingFiles(files) : await listMapFiles(dir)
+  const {paths, skipped} = files ? {paths: await existingFiles(files), skipped: []} : await listMapFiles(dir)
   const parsed = await mapBounded(paths, READ_CONCURRENCY, readMapFile)
   const extra = crossFileDiagnostics(paths, parsed)
-  const result: LoadResult = {maps: [], invalid: [], files: paths}
+  const result: LoadResult = {maps: [], invalid: [], files: paths, skipped}
   parsed.forEach(({result: r}, i) => {
     const more = extra[i] as Diagnostic[]
     if (r.ok && more.length === 0) result.maps.push(r.map)
@@ -58,7 +72,7 @@ export async function loadMapsDir(dir: string, files?: string[]): Promise<LoadRe
   return result
 }
 
-async function listMapFiles(dir: string): Promise<string[]> {
+async function listMapFiles(dir: string): Promise<{paths: string[]; skipped: SkippedFile[]}> {
   let entries
   try {
     entries = await readdir(dir, {withFileTypes: true})
@@ -68,16 +82,28 @@ async function listMapFiles(dir: string): Promise<string[]> {
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new FileAccessError(`cannot read the maps directory "${dir}": ${fileErrorReason(error)}`, dir)
     throw new GridsyncError(`cannot read the maps directory "${dir}": ${reason(error)}`, ExitCode.USAGE, 'MAPS_DIR')
   }
-  const names = entries.filter((e) => !e.name.startsWith('.') && MAP_FILE.test(e.name) && (e.isFile() || e.isSymbolicLink()))
-  const paths = names.map((e) => e.name).sort(compareNames).map((name) => join(dir, name))
-  const isFile = await mapBounded(paths, READ_CONCURRENCY, async (path) => {
+  const names = entries
+    .filter((e) => !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort(compareNames)
+  const paths = names.map((name) => join(dir, name))
+  const kinds = await mapBounded(paths, READ_CONCURRENCY, async (path) => {
     try {
-      return (await stat(path)).isFile()
+      const stats = await stat(path)
+      return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other'
     } catch {
-      return true // a dangling link: reading it reports the problem
+      return 'file' // a dangling link: reading it reports the problem
     }
   })
-  return paths.filter((_, i) => isFile[i])
+  const listed: {paths: string[]; skipped: SkippedFile[]} = {paths: [], skipped: []}
+  names.forEach((name, i) => {
+    const file = paths[i] as string
+    if (kinds[i] === 'directory') listed.skipped.push({file, reason: DIRECTORY})
+    else if (kinds[i] === 'other') listed.skipped.push({file, reason: NOT_A_FILE})
+    else if (MAP_FILE.test(name)) listed.paths.push(file)
+    else listed.skipped.push({file, reason: name.endsWith('.txt') ? TXT_NOT_A_MAP : NOT_A_MAP})
+  })
+  return listed
 }
 
 async function existingFiles(files: string[]): Promise<string[]> {
@@ -203,7 +229,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  return compareNatural(a, b)
 }
 
 function reason(error: unknown): string {

@@ -40,6 +40,8 @@ export interface RunLogSettings {
    * human report, problem lines and summary line stay off it.
    */
   document: boolean
+  /** The document is text that the summary line may follow on stdout (`diff --format patch`). */
+  summaryAfterDocument?: boolean
   /** The command's human report already ends with a one-line summary (validate). */
   reportHasSummary?: boolean
   logFile?: string
@@ -168,7 +170,7 @@ export class RunLog {
     if (this.ended) return
     this.ended = true
     const e = this.emit({event: 'run-end', exitCode, durationMs: (this.s.now ?? Date.now)() - this.started, ...totals})
-    if (e.event !== 'run-end' || this.s.document) return
+    if (e.event !== 'run-end' || (this.s.document && this.s.summaryAfterDocument !== true)) return
     const problems = this.problems > 0 || e.level !== 'info'
     const summaryInReport = this.showReport && this.s.reportHasSummary === true
     if ((!this.s.quiet || problems) && !summaryInReport) this.s.output.stdout(summaryLine(e))

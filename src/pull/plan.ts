@@ -9,6 +9,7 @@ import {writeMap} from '../format/index.js'
 import type {LocalMap} from '../model/types.js'
 import {fileStem, type FileNamer} from './filenames.js'
 import type {RemoteItem} from './remote.js'
+import {compareNatural} from '../model/order.js'
 
 /** The file that holds a map locally. */
 export interface LocalFile {
@@ -127,5 +128,5 @@ function observerOwners(local: ReadonlyMap<string, LocalFile>, replaced: Readonl
 }
 
 function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  return compareNatural(a, b)
 }

@@ -191,7 +191,7 @@ async function loadLocal(dir: string): Promise<LoadResult> {
   try {
     await stat(dir)
   } catch (error) {
-    if (errorCode(error) === 'ENOENT') return {maps: [], invalid: [], files: []}
+    if (errorCode(error) === 'ENOENT') return {maps: [], invalid: [], files: [], skipped: []}
   }
   return loadMapsDir(dir)
 }

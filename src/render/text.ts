@@ -48,7 +48,7 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
   for (const mp of plan.maps) {
     const lines = [`${paintSign[mp.action](SIGN[mp.action])} ${chalk.bold(mp.name)}  ${mapSummary(mp)}`]
     if (mp.action === 'create' || mp.action === 'update' || mp.action === 'rebuild') {
-      lines.push(...changeLines(opsByMap.get(mp.name) ?? [], opts).map((l) => INDENT + l))
+      lines.push(...changeLines(opsByMap.get(mp.name) ?? [], opts, mp.action !== 'update').map((l) => INDENT + l))
       const picture = opts.picture === false ? '' : renderGridPicture(mp, chalk)
       if (picture) lines.push('', ...picture.split('\n').map((l) => INDENT + l))
     }
@@ -105,16 +105,22 @@ function mapSummary(mp: MapPlan): string {
   }
 }
 
-/** One line per object operation of a map, with its reason. */
-function changeLines(ops: Operation[], opts: RenderPlanOptions): string[] {
+/**
+ * One line per object operation of a map, with its reason; on a new map, its obstacles
+ * are one line with their number (the picture shows where they are, the JSON lists them).
+ */
+function changeLines(ops: Operation[], opts: RenderPlanOptions, newMap = false): string[] {
   const {chalk} = opts
   const paint = {'+': chalk.green, '~': chalk.yellow, '-': chalk.red}
   const objectOps = ops.filter((op) => op.kind !== 'createMap' && op.kind !== 'updateMap')
-  const lines = objectOps.map((op) => {
+  const listed = newMap ? objectOps.filter((op) => op.kind !== 'createObstacle') : objectOps
+  const lines = listed.map((op) => {
     const sign = opSign(op)
     const where = op.kind === 'createObserver' ? `: ${placement(op.observer)}` : ''
     return `${paint[sign](sign)} ${op.reason}${where}`
   })
+  const obstacles = objectOps.length - listed.length
+  if (obstacles > 0) lines.push(`${paint['+']('+')} ${count(obstacles, 'obstacle')}`)
   return limitList(lines, opts.verbose, 'changes', chalk.dim)
 }
 

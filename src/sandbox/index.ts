@@ -12,6 +12,7 @@ export {
   type SandboxClock,
   type SandboxDefects,
   type SandboxOptions,
+  type SandboxRequestLog,
   type SandboxStats,
   startSandbox,
 } from './server.js'

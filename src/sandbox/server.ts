@@ -24,7 +24,19 @@ import {parseJsonBody} from './validate.js'
 /** Time as the sandbox sees it; tests pass a fake one to control TTLs and delays. */
 export interface SandboxClock {
   now(): number
-  sleep(ms: number): Promise<void>
+  /** Resolves after `ms`, or as soon as `signal` aborts (the sandbox is closing). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** One request the sandbox answered (or dropped), as `onRequest` gets it. */
+export interface SandboxRequestLog {
+  method: string
+  /** The request's path and query, as sent. */
+  path: string
+  /** The status sent; undefined when the connection was dropped without an answer. */
+  status?: number
+  /** From the request's arrival to its answer, in ms of real time. */
+  durationMs: number
 }
 
 /**
@@ -107,6 +119,8 @@ export interface SandboxOptions {
   defects?: SandboxDefects
   seed?: readonly SeedMap[]
   clock?: SandboxClock
+  /** Called once for every request, after its answer (a request log). */
+  onRequest?: (entry: SandboxRequestLog) => void
 }
 
 export interface SandboxStats {
@@ -144,7 +158,20 @@ export interface Sandbox {
 
 export const realClock: SandboxClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) {
+        resolve()
+        return
+      }
+      const done = (): void => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      signal?.addEventListener('abort', done, {once: true})
+    }),
 }
 
 const DROP = Symbol('drop the connection')
@@ -182,6 +209,9 @@ class SandboxServer implements Sandbox {
   /** The outage under way, if any: it ends when the server listens again. */
   private down: Promise<void> | undefined
   private closed = false
+  /** Aborted by close(): every wait of a request still being handled ends at once. */
+  private readonly closing = new AbortController()
+  private readonly onRequest: SandboxOptions['onRequest']
   private idleWaiters: Array<() => void> = []
 
   constructor(
@@ -199,6 +229,7 @@ class SandboxServer implements Sandbox {
     this.apiVersion = options.apiVersion ?? '1.0.0'
     this.connectionClose = options.connectionClose ?? false
     this.initialSeed = options.seed ?? []
+    this.onRequest = options.onRequest
     this.seed(this.initialSeed)
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res))
   }
@@ -238,6 +269,7 @@ class SandboxServer implements Sandbox {
 
   close(): Promise<void> {
     this.closed = true
+    this.closing.abort()
     if (!this.server.listening) return Promise.resolve()
     return new Promise((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()))
@@ -247,6 +279,7 @@ class SandboxServer implements Sandbox {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.inFlight++
+    const started = performance.now()
     try {
       const method = req.method ?? 'GET'
       const [path = '/', query] = (req.url ?? '/').split(/\?(.*)/s)
@@ -256,7 +289,7 @@ class SandboxServer implements Sandbox {
       this.stats.byRoute[key] = (this.stats.byRoute[key] ?? 0) + 1
       const overloaded = this.inFlight > (this.defects.concurrencyLimit ?? Infinity)
       const raw = await readBody(req)
-      if (this.defects.latencyMs) await this.clock.sleep(this.defects.latencyMs)
+      if (this.defects.latencyMs) await this.pause(this.defects.latencyMs)
       const request: FaultRequest = {method, path}
       if (this.fires('outage', request)) {
         req.socket.destroy()
@@ -264,7 +297,7 @@ class SandboxServer implements Sandbox {
         return
       }
 
-      if (this.fires('stall', request)) await this.clock.sleep(this.defects.stallMs ?? 5000)
+      if (this.fires('stall', request)) await this.pause(this.defects.stallMs ?? 5000)
       let outcome: Outcome
       if (overloaded) {
         this.count('concurrencyLimit')
@@ -281,8 +314,19 @@ class SandboxServer implements Sandbox {
       if (!res.headersSent && !res.destroyed) this.send(res, messageReply(500, `Sandbox failure: ${(err as Error).message}`))
     } finally {
       this.inFlight--
+      this.onRequest?.({
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        ...(res.headersSent ? {status: res.statusCode} : {}),
+        durationMs: performance.now() - started,
+      })
       this.wakeIdleWaiters()
     }
+  }
+
+  /** A wait that ends early when the sandbox closes. */
+  private pause(ms: number): Promise<void> {
+    return this.clock.sleep(ms, this.closing.signal)
   }
 
   /** Whether a fault switch fires for this request, counting it when it does. */
@@ -305,7 +349,7 @@ class SandboxServer implements Sandbox {
         this.server.closeAllConnections()
       })
       this.cache.clear()
-      await this.clock.sleep(this.defects.outageMs ?? 1000)
+      await this.pause(this.defects.outageMs ?? 1000)
       if (this.closed) return
       await listen(this.server, this.port, this.host)
       // Closed while it was coming back up: stay closed.
@@ -366,7 +410,7 @@ class SandboxServer implements Sandbox {
     const write = {method, path}
     if (this.fires('failBeforeWrite', write)) return messageReply(500, DATABASE_LOCKED)
     if (route.insertCost && this.defects.insertCostMs) {
-      await this.clock.sleep(this.defects.insertCostMs * this.store.objectCount(params[0]!))
+      await this.pause(this.defects.insertCostMs * this.store.objectCount(params[0]!))
     }
     const reply = run()
     if (reply.status < 300) {

@@ -3,6 +3,7 @@ import {type LocalMap, type Observer, type Position, positionKey} from '../model
 import {type Knowledge, type MapKnowledge, unlisted} from './knowledge.js'
 import {diffMaps, type ObjectChange, visionText} from './map-diff.js'
 import {emptyChanges, hasChanges, type MapChanges, type MapPlan, type Operation, type Plan, type PlanSummary} from './plan-types.js'
+import {compareNatural} from '../model/order.js'
 
 export {visionText} from './map-diff.js'
 
@@ -297,5 +298,5 @@ function toObserver(o: Observer): Observer {
 }
 
 function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  return compareNatural(a, b)
 }

@@ -16,8 +16,10 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gridsync-validate-'))
   await writeFile(join(dir, 'good.map'), GOOD)
   await writeFile(join(dir, 'bad-grid.map'), BAD_GRID)
-  await writeFile(join(dir, 'same-name.txt'), SAME_NAME)
+  await writeFile(join(dir, 'same-name.map'), SAME_NAME)
   await writeFile(join(dir, 'ignored.md'), 'not a map\n')
+  // Notes beside the maps: not a map, so never a problem.
+  await writeFile(join(dir, 'README.txt'), 'Notes about these maps\nkeep them tidy, one per file\n')
 })
 
 after(async () => {
@@ -28,8 +30,13 @@ const BAD_PROBLEMS = [
   'bad-grid.map:3:3: a tab in the grid: use "." for an empty tile',
   'bad-grid.map:4:3: symbol "x" on the grid has no legend line (add one such as "x,Observer name,6" after the grid)',
   'bad-grid.map:5:16: vision -1 is negative: it must be 0 or more, or left empty for no limit',
-  'good.map:1:1: the map name "Good Map" is also used by same-name.txt; each map must be in exactly one file',
-  'same-name.txt:1:1: the map name "Good Map" is also used by good.map; each map must be in exactly one file',
+  'good.map:1:1: the map name "Good Map" is also used by same-name.map; each map must be in exactly one file',
+  'same-name.map:1:1: the map name "Good Map" is also used by good.map; each map must be in exactly one file',
+]
+
+const SKIPPED = [
+  'ignored.md: skipped, not a map file: only *.map files are read as maps',
+  'README.txt: skipped, not a map file: only *.map files are read as maps (a .txt file is not one; rename it to .map if it holds a map)',
 ]
 
 describe('gridsync validate', () => {
@@ -42,7 +49,7 @@ describe('gridsync validate', () => {
   it('lists every problem as path:line:column and exits 5', async () => {
     const r = await runCli(['validate', '--maps-dir', '.'], {cwd: dir})
     assert.equal(r.code, 5, r.stderr)
-    assert.deepEqual(r.stdout.trimEnd().split('\n'), [...BAD_PROBLEMS, '3 files checked: 0 valid, 3 invalid (5 problems)'])
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), [...BAD_PROBLEMS, ...SKIPPED, '3 files checked: 0 valid, 3 invalid (5 problems); 2 other entries skipped'])
   })
 
   it('colours problems with --color, and never in JSON', async () => {
@@ -71,13 +78,19 @@ describe('gridsync validate', () => {
       [
         ['bad-grid.map', false, 'Bad Grid'],
         ['good.map', false, 'Good Map'],
-        ['same-name.txt', false, 'Good Map'],
+        ['same-name.map', false, 'Good Map'],
       ],
     )
     const flat = doc.files.flatMap((f: {diagnostics: Array<{file: string; line: number; column: number; message: string}>}) =>
       f.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`),
     )
     assert.deepEqual(flat, BAD_PROBLEMS)
+    assert.equal(doc.exitCode, 5)
+    assert.deepEqual(
+      doc.skipped.map((f: {file: string; reason: string}) => `${f.file}: skipped, ${f.reason}`),
+      SKIPPED,
+    )
+    assert.deepEqual(Object.keys(doc), ['schemaVersion', 'exitCode', 'files', 'skipped', 'summary'])
   })
 
   it('checks only the FILES given, exit 0 when they are valid', async () => {
@@ -88,13 +101,15 @@ describe('gridsync validate', () => {
     assert.equal(json.code, 0)
     assert.deepEqual(JSON.parse(json.stdout), {
       schemaVersion: 1,
+      exitCode: 0,
       files: [{file: 'good.map', valid: true, name: 'Good Map', diagnostics: []}],
+      skipped: [],
       summary: {files: 1, valid: 1, invalid: 0, problems: 0},
     })
   })
 
   it('checks several FILES together, cross-file rules included', async () => {
-    const r = await runCli(['validate', 'good.map', 'same-name.txt', 'bad-grid.map'], {cwd: dir})
+    const r = await runCli(['validate', 'good.map', 'same-name.map', 'bad-grid.map'], {cwd: dir})
     assert.equal(r.code, 5)
     assert.deepEqual(r.stdout.trimEnd().split('\n'), [
       BAD_PROBLEMS[3],
@@ -119,6 +134,6 @@ describe('gridsync validate', () => {
     assert.match(r.stdout, /--maps-dir=DIR/)
     assert.match(r.stdout, /GRIDSYNC_MAPS_DIR/)
     assert.match(r.stdout, /EXAMPLES[\s\S]*\$ gridsync validate\n[\s\S]*\$ gridsync validate maps\/fancy-map\.map/)
-    assert.match(r.stdout, / 5 {2}invalid local map files/)
+    assert.match(r.stdout, / 5 {2}some map files are invalid/)
   })
 })

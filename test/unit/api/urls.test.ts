@@ -21,6 +21,26 @@ describe('ServerUrl', () => {
     assert.throws(() => new ServerUrl('http://user:secret@host/'), (err: Error) => !err.message.includes('secret'))
   })
 
+  it('suggests the URL meant when the scheme is missing', () => {
+    const message = (server: string): string => {
+      try {
+        new ServerUrl(server)
+      } catch (err) {
+        assert.ok(err instanceof ApiOptionError)
+        return err.message
+      }
+      assert.fail(`${server} was accepted`)
+    }
+    assert.match(message('localhost:18181'), /did you mean http:\/\/localhost:18181\?/)
+    assert.match(message('127.0.0.1:5000/grid'), /did you mean http:\/\/127\.0\.0\.1:5000\/grid\?/)
+    assert.match(message('maps.example.org'), /did you mean https:\/\/maps\.example\.org\?/)
+    assert.doesNotMatch(message('localhost:18181'), /localhost:\/\//)
+    // With a scheme, or not a host at all: no guess.
+    assert.match(message('ftp://host/'), /must start with http:\/\/ or https:\/\/, not ftp:\/\//)
+    assert.doesNotMatch(message('not a url'), /did you mean/)
+    assert.doesNotMatch(message('/api'), /did you mean/)
+  })
+
   it('owns only URLs on its origin and under its prefix', () => {
     const s = new ServerUrl('http://h:1/grid')
     assert.equal(s.owns('http://h:1/grid/api/maps/'), true)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {terminalSafe} from '../../../src/cli/output.js'
+import {colorEnabled, terminalSafe} from '../../../src/cli/output.js'
 
 describe('terminalSafe', () => {
   const hostile = 'A\u001B]0;title\u0007B\u001B[2JC\rD\u009BE\u001B[8mF\tG\nH'
@@ -16,5 +16,22 @@ describe('terminalSafe', () => {
 
   it('leaves ordinary text, emoji and accents alone', () => {
     assert.equal(terminalSafe('Täällä 🦉 ok', false), 'Täällä 🦉 ok')
+  })
+})
+
+describe('colorEnabled', () => {
+  const terminal = {isTTY: true} as NodeJS.WriteStream
+  const pipe = {isTTY: false} as NodeJS.WriteStream
+
+  it('follows --color and --no-color whatever NO_COLOR and FORCE_COLOR say', () => {
+    assert.equal(colorEnabled({flag: true, stream: pipe, env: {NO_COLOR: '1'}}), true)
+    assert.equal(colorEnabled({flag: false, stream: terminal, env: {FORCE_COLOR: '1'}}), false)
+  })
+
+  it('without a flag: off with NO_COLOR, on with FORCE_COLOR, else on a terminal only', () => {
+    assert.equal(colorEnabled({stream: terminal, env: {NO_COLOR: '1'}}), false)
+    assert.equal(colorEnabled({stream: terminal, env: {NO_COLOR: ''}}), true)
+    assert.equal(colorEnabled({stream: pipe, env: {FORCE_COLOR: '1'}}), true)
+    assert.equal(colorEnabled({stream: pipe, env: {}}), false)
   })
 })

@@ -98,7 +98,7 @@ describe('resolveLayers: values written as text', () => {
     assert.deepEqual(await problems(resolveIn(dir, {env: {GRIDSYNC_INSECURE: 'maybe', GRIDSYNC_WAIT_LOCK: 'soon'}})), [
       '.env: GRIDSYNC_CONCURRENCY must be a whole number from 1 to 64',
       'environment variable GRIDSYNC_WAIT_LOCK must be a whole number of at least 0',
-      'environment variable GRIDSYNC_INSECURE must be true or false',
+      'environment variable GRIDSYNC_INSECURE must be one of true, false, yes, no, 1, 0 (in any case)',
       '.env: GRIDSYNC_LOG_FORMAT must be one of "text", "json"',
     ])
   })

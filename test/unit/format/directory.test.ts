@@ -31,10 +31,12 @@ function small(name: string, ...observers: string[]): string {
 }
 
 describe('loadMapsDir', () => {
-  it('reads *.map and *.txt sorted by name, skipping hidden files, other files and subdirectories', async () => {
+  it('reads only *.map files, sorted naturally, and lists the other entries that are not hidden as skipped', async () => {
     const dir = await dirWith({
-      'b.map': small('B', 'Bee'),
+      'b10.map': small('B10', 'Bee'),
+      'b9.map': small('B9', 'Wasp'),
       'a.txt': small('A', 'Ant'),
+      'README.txt': 'Notes about these maps\nkeep them tidy\n',
       'c.map': small('C'),
       '.hidden.map': 'not a map at all',
       'notes.md': 'not a map',
@@ -43,20 +45,38 @@ describe('loadMapsDir', () => {
     await mkdir(join(dir, 'sub.map'))
     await writeFile(join(dir, 'sub.map', 'inner.map'), small('Inner'))
     const result = await loadMapsDir(dir)
-    assert.deepEqual(result.files, [join(dir, 'a.txt'), join(dir, 'b.map'), join(dir, 'c.map')])
+    assert.deepEqual(result.files, [join(dir, 'b9.map'), join(dir, 'b10.map'), join(dir, 'c.map')])
     assert.deepEqual(
       result.maps.map((m) => [m.file, m.name]),
       [
-        [join(dir, 'a.txt'), 'A'],
-        [join(dir, 'b.map'), 'B'],
+        [join(dir, 'b9.map'), 'B9'],
+        [join(dir, 'b10.map'), 'B10'],
         [join(dir, 'c.map'), 'C'],
       ],
     )
     assert.deepEqual(result.invalid, [])
+    const txt = 'not a map file: only *.map files are read as maps (a .txt file is not one; rename it to .map if it holds a map)'
+    assert.deepEqual(result.skipped, [
+      {file: join(dir, 'a.txt'), reason: txt},
+      {file: join(dir, 'd.map.bak'), reason: 'not a map file: only *.map files are read as maps'},
+      {file: join(dir, 'notes.md'), reason: 'not a map file: only *.map files are read as maps'},
+      {file: join(dir, 'README.txt'), reason: txt},
+      {file: join(dir, 'sub.map'), reason: 'a directory: only the files directly in the maps directory are read'},
+    ])
+  })
+
+  it('reads a file of any name when it is named explicitly', async () => {
+    const dir = await dirWith({'a.txt': small('A', 'Ant')})
+    const result = await loadMapsDir(dir, [join(dir, 'a.txt')])
+    assert.deepEqual(
+      result.maps.map((m) => m.name),
+      ['A'],
+    )
+    assert.deepEqual(result.skipped, [])
   })
 
   it('returns an empty result for an empty directory', async () => {
-    assert.deepEqual(await loadMapsDir(await dirWith({})), {maps: [], invalid: [], files: []})
+    assert.deepEqual(await loadMapsDir(await dirWith({})), {maps: [], invalid: [], files: [], skipped: []})
   })
 
   it('keeps invalid files apart, with their name and every diagnostic', async () => {

@@ -101,13 +101,21 @@ describe('renderPlan', () => {
 
   it('lists at most 20 changes per map unless verbose', () => {
     const row = '#'.repeat(25)
-    const plan = planOf({local: [local('maps/wall.map', ['Wall', row])]})
+    const plan = planOf({local: [local('maps/wall.map', ['Wall', row])], remote: [remote(['Wall', '.'.repeat(25)])]})
     const short = renderPlan(plan, {chalk: plain, picture: false})
     assert.equal(short.split('\n').filter((l) => l.startsWith('    + obstacle')).length, 20)
     assert.match(short, /\n {4}\.\.\. and 5 more changes \(--verbose lists all\)\n/)
     const long = renderPlan(plan, {chalk: plain, picture: false, verbose: true})
     assert.equal(long.split('\n').filter((l) => l.startsWith('    + obstacle')).length, 25)
     assert.ok(!long.includes('more changes'))
+  })
+
+  it('sums up the obstacles of a new map in one line, and lists its observers', () => {
+    const plan = planOf({local: [local('maps/wall.map', ['Wall', `a${'#'.repeat(60)}`, 'a,Guard,2'])]})
+    const lines = renderPlan(plan, {chalk: plain, picture: false}).split('\n')
+    assert.deepEqual(lines.slice(0, 3), ['+ Wall  new 61x1, observers +1, obstacles +60', '    + observer "Guard" is only in the file: (0,0), vision 2', '    + 60 obstacles'])
+    assert.ok(!lines.some((l) => l.includes('obstacle (')), 'no line per obstacle')
+    assert.equal(plan.operations.filter((op) => op.kind === 'createObstacle').length, 60)
   })
 
   it('colours through the chalk instance it is given', () => {

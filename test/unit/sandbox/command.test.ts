@@ -97,6 +97,52 @@ describe('gridsync sandbox', () => {
     }
   })
 
+  it('logs every request with --log: method, path, status and duration', async () => {
+    const {child, url, stdout} = await startCommand(['--log'])
+    try {
+      assert.equal((await fetch(`${url}/api/maps/`)).status, 200)
+      assert.equal((await fetch(`${url}/api/maps/nowhere/?x=1`)).status, 404)
+      const logged = async (line: RegExp): Promise<void> => {
+        while (!line.test(stdout())) await new Promise((resolve) => child.stdout!.once('data', resolve))
+      }
+      await logged(/^GET \/api\/maps\/nowhere\/\?x=1 404 \d+\.\d ms$/m)
+      assert.match(stdout(), /^GET \/api\/maps\/ 200 \d+\.\d ms$/m)
+    } finally {
+      assert.equal(await stop(child, 'SIGTERM'), 0)
+    }
+  })
+
+  it('logs nothing per request without --log', async () => {
+    const {child, url, stdout} = await startCommand([])
+    try {
+      assert.equal((await fetch(`${url}/api/maps/`)).status, 200)
+    } finally {
+      assert.equal(await stop(child, 'SIGTERM'), 0)
+    }
+    assert.doesNotMatch(stdout(), /GET/)
+  })
+
+  it('stops on SIGTERM without waiting for a request that is still being answered', {timeout: 60_000}, async (t) => {
+    // Each answer waits ten minutes: only a sandbox that cuts it off can stop within the test's time.
+    const {child, url} = await startCommand(['--latency', '600000'])
+    t.signal.addEventListener('abort', () => child.kill('SIGKILL'))
+    const held = fetch(`${url}/api/maps/`).then(
+      () => 'answered',
+      () => 'cut off',
+    )
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal(await stop(child, 'SIGTERM'), 0)
+    assert.equal(await held, 'cut off')
+  })
+
+  it('exits 2 for an --api-version that is not a version', async () => {
+    for (const bad of ['banana', '1', '1.0', 'v1.0.0']) {
+      const r = await runCli(['sandbox', '--api-version', bad])
+      assert.equal(r.code, 2, bad)
+      assert.match(r.stderr, /Expected a version such as 1\.0\.0/)
+    }
+  })
+
   it('exits 2 for a bad --stale-reads value', async () => {
     const r = await runCli(['sandbox', '--stale-reads', 'soon'])
     assert.equal(r.code, 2)
