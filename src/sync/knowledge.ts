@@ -1,7 +1,7 @@
 import {HttpError} from '../api/errors.js'
 import type {RemoteMap, RemoteMapSummary} from '../model/types.js'
 import type {JournalRecord, JournalWrite} from './journal.js'
-import {diffMaps, type ObjectChange, objectChanges, sameContent} from './map-diff.js'
+import {diffMaps, type ObjectChange, objectChanges, observerText, sameContent, sizeText} from './map-diff.js'
 import type {Operation} from './plan-types.js'
 import {runPool} from './pool.js'
 import {fingerprint, listedFingerprint} from './state-model.js'
@@ -224,9 +224,9 @@ export function weigh(
 
 /**
  * Explains how a trusted read differs from the state gridsync's writes left: an
- * acknowledged delete whose object the read still shows is refuted; a difference on an
- * object whose last write lost its answer is that write, lost; anything else is someone
- * else's edit, whoever created the object.
+ * acknowledged delete whose object the read still shows is refuted; an object whose last
+ * write lost its answer and that the read shows as it was before that write is that
+ * write, lost; anything else is someone else's edit, whoever created the object.
  */
 export function explain(read: RemoteMap, record: JournalRecord): {refuted: Operation[]; conflicts: ObjectChange[]; lost: number} {
   const lastWrite = new Map<string, JournalWrite>()
@@ -242,11 +242,45 @@ export function explain(read: RemoteMap, record: JournalRecord): {refuted: Opera
     const write = lastWrite.get(change.key)
     const isDelete = write?.op.kind === 'deleteObstacle' || write?.op.kind === 'deleteObserver'
     if (write?.state === 'acknowledged' && isDelete && change.a === null && change.b !== null) refuted.push(write.op)
-    else if (write?.state === 'uncertain') lost++
+    else if (write?.state === 'uncertain' && change.b === valueBefore(write.op)) lost++
     else conflicts.push(change)
   }
 
   return {refuted, conflicts, lost}
+}
+
+/**
+ * What an object was before the operation, in the words of objectChanges (null: absent):
+ * a write whose answer was lost explains a difference only when the server still shows that.
+ */
+function valueBefore(op: Operation): string | null {
+  switch (op.kind) {
+    case 'createObserver':
+    case 'createObstacle':
+    case 'createMap': {
+      return null
+    }
+
+    case 'deleteObstacle': {
+      return 'present'
+    }
+
+    case 'deleteObserver': {
+      return observerText(op.observer)
+    }
+
+    case 'updateObserver': {
+      return observerText(op.from)
+    }
+
+    case 'updateMap': {
+      return sizeText(op.from)
+    }
+
+    case 'deleteMap': {
+      return null
+    }
+  }
 }
 
 /** The object an operation is about: `size`, `observer:<name>` or `obstacle:<x>,<y>` (see map-diff). */

@@ -130,7 +130,7 @@ export function visionText(v: number | null): string {
   return v === null ? 'unlimited' : String(v)
 }
 
-function observerText(o: Observer): string {
+export function observerText(o: Observer): string {
   return `at (${o.x},${o.y}), vision ${visionText(o.vision)}`
 }
 

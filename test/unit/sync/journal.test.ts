@@ -203,6 +203,17 @@ describe('explain: a trusted read against what gridsync left', () => {
     assert.equal(lost, 1)
   })
 
+  it('calls a write whose answer was lost explained only when the read shows the object as it was before that write', () => {
+    const created = {op: op(2, {kind: 'createObserver', observer: {name: 'Y', x: 1, y: 0, vision: null}}), state: 'uncertain' as const}
+    const withY = {...record, after: {...left, observers: [{name: 'Y', slug: 'y', url: '', x: 1, y: 0, vision: null}]}, writes: [...record.writes, created]}
+    // Not there: the create was lost.
+    assert.equal(explain({...left}, withY).lost, 1)
+    // There, somewhere else: it happened, and someone moved it.
+    const moved = explain({...left, observers: [{name: 'Y', slug: 'y', url: '', x: 0, y: 0, vision: null}]}, withY)
+    assert.equal(moved.lost, 0)
+    assert.deepEqual(moved.conflicts.map((c) => c.what), ['observer "Y"'])
+  })
+
   it("calls any other change someone else's, whoever made the object: a conflict from what gridsync knew to what the server holds", () => {
     // (1,1) was created by gridsync and acknowledged, then removed by someone else; X and (2,2) are new.
     const read = {...left, obstacles: [{x: 2, y: 2}], observers: [{name: 'X', slug: 'x', url: '', x: 0, y: 0, vision: null}]}
