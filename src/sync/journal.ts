@@ -334,7 +334,8 @@ async function* linesOf(file: string): AsyncGenerator<Line> {
       pieces.push(chunk.slice(start))
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new JournalError(`cannot read the journal ${file}: ${(error as Error).message}`)
+    // The file system's own error: the caller names the path and the reason (exit 11).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 
   yield {text: pieces.join(''), number: ++number, complete: false}
