@@ -31,6 +31,7 @@ import {AssertionError} from 'node:assert'
 import {after, describe, it} from 'node:test'
 
 import type {SandboxMapState} from '../../src/sandbox/index.js'
+import {ROUTE_OF} from '../faults/harness.js'
 import {
   describeEdit,
   editLive,
@@ -156,16 +157,6 @@ const PUSH_CODES = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11]
 const DIFF_CODES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11]
 /** What this world can cause: valid files, a healthy server, --yes with every --prune, no overlapping runs. */
 const CAUSED = {push: [0, 4, 8], diff: [0, 3, 4, 8]}
-const WRITE_ROUTE: Record<string, string> = {
-  createMap: 'POST /api/maps/',
-  updateMap: 'PUT /api/maps/<map>/',
-  deleteMap: 'DELETE /api/maps/<map>/',
-  createObserver: 'POST /api/maps/<map>/observers/',
-  updateObserver: 'PUT /api/maps/<map>/observers/<observer>/',
-  deleteObserver: 'DELETE /api/maps/<map>/observers/<observer>/',
-  createObstacle: 'POST /api/maps/<map>/obstacles/',
-  deleteObstacle: 'DELETE /api/maps/<map>/obstacles/<x>/<y>/',
-}
 
 const env = process.env
 const SEEDS = env.HISTORY_SEED ? [Number(env.HISTORY_SEED)] : Array.from({length: Number(env.HISTORY_SEEDS ?? 3)}, (_, i) => i + 1)
@@ -448,7 +439,7 @@ function judgePush(judge: Judge, world: World, run: Run): void {
   }
   judgeMaps(judge, world, view, claims)
   // Every write reported applied was carried out; no create was carried out more often than planned.
-  for (const [kind, route] of Object.entries(WRITE_ROUTE)) {
+  for (const [kind, route] of Object.entries(ROUTE_OF)) {
     const applied = claims.results.filter((r) => r.kind === kind && r.outcome === 'applied').length
     const done = run.succeeded[route] ?? 0
     if (applied > 0) judge.check(done >= applied, `${applied} ${kind} reported applied, the server carried out ${done}`)
