@@ -4,12 +4,13 @@ import * as Flags from '@oclif/core/flags'
 
 import {APIDataSource} from '../api/index.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {withEnv} from './flags.js'
 
 /** The special --server value that starts the bundled sandbox server in-process. */
 export const SANDBOX_SERVER = 'sandbox'
 
 /** Flags for reaching the server, shared by diff, push and pull. */
-export const connectionFlags = {
+export const connectionFlags = withEnv({
   server: Flags.string({
     summary: `Base URL of the Gridmap API server, or "${SANDBOX_SERVER}" for an empty in-process sandbox server (a rehearsal).`,
     env: 'GRIDSYNC_SERVER',
@@ -25,7 +26,7 @@ export const connectionFlags = {
   insecure: Flags.boolean({summary: 'Do not verify the server certificate (dangerous; says so on every run).', helpGroup: 'SERVER'}),
   token: Flags.string({summary: 'Bearer token sent with every request (prefer the environment variable).', env: 'GRIDSYNC_TOKEN', helpGroup: 'SERVER'}),
   header: Flags.string({summary: 'Extra request header "Name: value"; repeatable. Never printed.', multiple: true, helpGroup: 'SERVER'}),
-}
+})
 
 export interface ConnectionSettings {
   server: string

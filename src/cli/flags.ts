@@ -1,6 +1,23 @@
 import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
+
+import {envName, isSetting} from '../config/rules.js'
 
 /** Flags shared by several commands. */
+
+/**
+ * The flags with the environment variable of each setting filled in (GRIDSYNC_ and the
+ * name in upper snake case), so that help shows it. Only help reads it: the
+ * configuration layer (src/config/) reads the environment itself, with one precedence
+ * for every setting. Flags only the command line may give get none.
+ */
+export function withEnv<T extends object>(flags: T): T {
+  for (const [name, flag] of Object.entries(flags) as Array<[string, Interfaces.Flag<unknown>]>) {
+    if (isSetting(name) && flag.env === undefined) flag.env = envName(name)
+  }
+
+  return flags
+}
 
 export const mapsDirFlag = Flags.string({
   description: 'Directory of map files (*.map, *.txt) to read.',

@@ -38,7 +38,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
     ...connectionFlags,
     'maps-dir': mapsDirFlag,
     ...selectionFlags,
-    format: Flags.option({options: ['text', 'patch'] as const, default: 'text', summary: 'Human output: a summary with pictures, or a unified diff.'})(),
+    format: Flags.option({options: ['text', 'patch'] as const, default: 'text', env: 'GRIDSYNC_FORMAT', summary: 'Human output: a summary with pictures, or a unified diff.'})(),
     'exit-code': Flags.boolean({summary: 'Exit 3 when there are changes to push, 0 when in sync.', default: false}),
     ...logFlags,
   }

@@ -2,6 +2,7 @@ import * as Errors from '@oclif/core/errors'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {withEnv} from '../cli/flags.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {type Sandbox, type SandboxDefects, startSandbox} from '../sandbox/index.js'
 
@@ -39,7 +40,7 @@ export default class SandboxCommand extends BaseCommand<typeof SandboxCommand> {
     },
   ]
 
-  static override flags = {
+  static override flags = withEnv({
     port: Flags.integer({description: 'TCP port to listen on; 0 (the default) picks a free one.', default: 0, min: 0, max: 65_535, helpValue: 'N'}),
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
     'stale-reads': Flags.custom<number>({
@@ -57,7 +58,7 @@ export default class SandboxCommand extends BaseCommand<typeof SandboxCommand> {
     latency: Flags.integer({description: 'Wait MS milliseconds before handling each request.', min: 0, helpValue: 'MS'}),
     'connection-close': Flags.boolean({description: 'Send Connection: close on every answer instead of keeping connections alive.'}),
     'api-version': Flags.string({description: 'API version the OpenAPI document announces.', default: '1.0.0', helpValue: 'X'}),
-  }
+  })
 
   async run(): Promise<void> {
     const {flags} = this
