@@ -2,12 +2,12 @@ import {readFile} from 'node:fs/promises'
 
 import * as Flags from '@oclif/core/flags'
 
-import {APIDataSource} from '../api/index.js'
+import {APIDataSource, type RequestEvent} from '../api/index.js'
+import {anyProxySet, type ClientProxy} from '../api/proxy.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
-import {withEnv} from './flags.js'
+import {SANDBOX_SERVER, withEnv} from './flags.js'
 
-/** The special --server value that starts the bundled sandbox server in-process. */
-export const SANDBOX_SERVER = 'sandbox'
+export {SANDBOX_SERVER} from './flags.js'
 
 /** Flags for reaching the server, shared by diff, push and pull. */
 export const connectionFlags = withEnv({
@@ -39,6 +39,8 @@ export interface ConnectionSettings {
   insecure: boolean
   token?: string
   header?: string[]
+  /** Hears every HTTP attempt (the request trace of --verbose --verbose). */
+  onRequest?: (event: RequestEvent) => void
 }
 
 export interface Connection {
@@ -62,6 +64,9 @@ export async function connect(s: ConnectionSettings): Promise<Connection> {
     warnings.push(`Using an empty in-process sandbox server at ${server}; it is gone when this run ends.`)
   }
 
+  // The in-process sandbox is reached directly; any other server as the environment's proxy settings say.
+  const proxy = server === s.server ? await proxyFor(server) : undefined
+
   if (s.insecure) warnings.push('TLS certificate verification is OFF (--insecure): anyone on the network path can read and change this sync.')
   const client = new APIDataSource({
     server,
@@ -74,6 +79,8 @@ export async function connect(s: ConnectionSettings): Promise<Connection> {
     insecure: s.insecure,
     token: s.token,
     headers: parseHeaders(s.header ?? []),
+    proxy,
+    onRequest: s.onRequest,
   })
   return {
     client,
@@ -96,4 +103,12 @@ function parseHeaders(lines: string[]): Record<string, string> {
   }
 
   return headers
+}
+
+/** The proxy the environment sets for `server`, if one applies (the proxy libraries load only then). */
+async function proxyFor(server: string): Promise<ClientProxy | undefined> {
+  if (!anyProxySet()) return undefined
+  const {clientProxy, proxyDecision} = await import('../api/proxy.js')
+  const decision = await proxyDecision(server)
+  return decision.kind === 'proxy' ? clientProxy(decision.route) : undefined
 }

@@ -5,6 +5,9 @@ import {envName, isSetting} from '../config/rules.js'
 
 /** Flags shared by several commands. */
 
+/** The special --server value that starts the bundled sandbox server in-process. */
+export const SANDBOX_SERVER = 'sandbox'
+
 /**
  * The flags with the environment variable of each setting filled in (GRIDSYNC_ and the
  * name in upper snake case), so that help shows it. Only help reads it: the

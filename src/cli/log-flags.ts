@@ -2,9 +2,10 @@ import * as Flags from '@oclif/core/flags'
 
 import {LOG_FORMATS, type LogFormat, RunLog} from '../log/index.js'
 import {exitCodeOf} from './base-command.js'
+import {withEnv} from './flags.js'
 
 /** Flags of the commands that log a run (validate, diff, push, pull). */
-export const logFlags = {
+export const logFlags = withEnv({
   'log-format': Flags.option({
     options: LOG_FORMATS,
     default: 'text' as LogFormat,
@@ -14,10 +15,16 @@ export const logFlags = {
   })(),
   'log-file': Flags.string({
     env: 'GRIDSYNC_LOG_FILE',
-    summary: 'Append every event of the run to this file, in the --log-format (its directory must exist).',
+    summary: 'Append every event of the run to this file, in the --log-file-format, whatever --quiet says (its directory is created if missing).',
     helpValue: 'PATH',
     helpGroup: 'LOG',
   }),
+  'log-file-format': Flags.option({
+    options: LOG_FORMATS,
+    default: 'json' as LogFormat,
+    summary: 'json: one JSON event per line (NDJSON), for machines; text: one plain line per event. Independent of --log-format, so stderr can stay text for people (cron mail) while the file is NDJSON.',
+    helpGroup: 'LOG',
+  })(),
   quiet: Flags.boolean({
     char: 'q',
     env: 'GRIDSYNC_QUIET',
@@ -25,7 +32,11 @@ export const logFlags = {
     summary: 'Print only problems (failed or skipped operations, invalid files, unverified maps, warnings), and the summary line only when there were some. The exit code is the same.',
     helpGroup: 'LOG',
   }),
-}
+  verbose: Flags.boolean({
+    summary: 'List every change, failure and difference in the text report. Given twice (or with DEBUG=gridsync:http), also trace every HTTP request on stderr: method, URL, status, duration and attempt; never a header value.',
+    helpGroup: 'LOG',
+  }),
+})
 
 export interface LogFlags {
   'log-format': LogFormat

@@ -6,6 +6,7 @@ import {logFlags, openRunLog} from '../cli/log-flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {type Diagnostic, diagnosticLocation, formatDiagnostic, type LoadResult, loadMapsDir} from '../format/index.js'
 import {validateTotals} from '../log/index.js'
+import {SCHEMA_VERSION} from '../schema-version.js'
 
 interface FileReport {
   file: string
@@ -15,7 +16,7 @@ interface FileReport {
 }
 
 export interface ValidateReport {
-  schemaVersion: 1
+  schemaVersion: typeof SCHEMA_VERSION
   files: FileReport[]
   summary: {files: number; valid: number; invalid: number; problems: number}
 }
@@ -69,7 +70,7 @@ function toReport(loaded: LoadResult): ValidateReport {
     return {file, valid: true, name: valid.get(file) as string, diagnostics: []}
   })
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     files,
     summary: {
       files: files.length,
