@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags'
+import createDebug from 'debug'
 
 import {LOG_FORMATS, type LogFormat, RunLog} from '../log/index.js'
 import {exitCodeOf} from './base-command.js'
@@ -41,7 +42,9 @@ export const logFlags = withEnv({
 export interface LogFlags {
   'log-format': LogFormat
   'log-file'?: string
+  'log-file-format'?: LogFormat
   quiet: boolean
+  verbose?: boolean
   token?: string
   header?: string[]
 }
@@ -49,6 +52,8 @@ export interface LogFlags {
 /** What a run's log needs from the command it belongs to. */
 export interface LoggingCommand {
   config: {version: string}
+  /** The command line after the command's name. */
+  argv: string[]
   jsonEnabled(): boolean
   log(message: string): void
   warn(message: string): unknown
@@ -72,6 +77,8 @@ export function openRunLog(
     document: cmd.jsonEnabled() || opts.document === true,
     reportHasSummary: opts.reportHasSummary,
     logFile: flags['log-file'],
+    logFileFormat: flags['log-file-format'],
+    trace: traceRequested(cmd.argv, flags.verbose === true),
     secrets: [flags.token, ...(flags.header ?? []).map(headerValue)],
     exitCodeOf,
     output: {
@@ -80,6 +87,23 @@ export function openRunLog(
       warn: (message) => cmd.warn(message),
     },
   })
+}
+
+/**
+ * Whether HTTP requests are traced: `--verbose` given twice on the command line, or the
+ * DEBUG variable naming `gridsync:http` (as the debug package reads it: `gridsync:*`,
+ * `*`, lists, `-` exclusions).
+ */
+export function traceRequested(argv: readonly string[], verbose: boolean, debugEnabled: (namespace: string) => boolean = debugOn): boolean {
+  const end = argv.indexOf('--')
+  const times = (end < 0 ? argv : argv.slice(0, end)).filter((arg) => arg === '--verbose').length
+  return (verbose && times >= 2) || debugEnabled(HTTP_DEBUG_NAMESPACE)
+}
+
+export const HTTP_DEBUG_NAMESPACE = 'gridsync:http'
+
+function debugOn(namespace: string): boolean {
+  return Boolean(process.env.DEBUG) && createDebug.enabled(namespace)
 }
 
 /** The value of a `Name: value` header flag (the whole flag when it has no colon). */

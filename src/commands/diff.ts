@@ -48,7 +48,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
     const log = openRunLog(this, 'diff', flags, {document: flags.format === 'patch'})
     return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
       const deleteLimit = parseDeleteLimit(flags['max-delete'])
-      const {conn, planned} = await planFromFlags(flags, (w) => log.warning(w))
+      const {conn, planned} = await planFromFlags({...flags, onRequest: log.onRequest}, (w) => log.warning(w))
       try {
         const {plan} = planned
         const stop = deleteGuard(plan, deleteLimit, flags.yes)
@@ -61,7 +61,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
           const {renderPlanPatch} = await import('../render/patch.js')
           this.log(renderPlanPatch(plan))
         } else {
-          log.report(renderPlan(plan, {chalk: this.chalk}))
+          log.report(renderPlan(plan, {chalk: this.chalk, verbose: flags.verbose}))
         }
 
         log.end(exitCode, diffTotals(plan))

@@ -63,7 +63,7 @@ export default class Pull extends BaseCommand<typeof Pull> {
 
   private async runPull(log: RunLog): Promise<unknown> {
     const {flags} = this
-    const conn = await connect(flags)
+    const conn = await connect({...flags, onRequest: log.onRequest})
     try {
       for (const w of conn.warnings) log.warning(w)
       await checkServerVersion(conn.client, flags['skip-version-check'], (w) => log.warning(w))

@@ -54,11 +54,11 @@ export default class Push extends BaseCommand<typeof Push> {
     return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
       const deleteLimit = parseDeleteLimit(flags['max-delete'])
       return withLock(flags['maps-dir'], {command: 'push', waitSeconds: flags['wait-lock'], notice: (m) => log.warning(m)}, async () => {
-        const {conn, planned} = await planFromFlags(flags, (w) => log.warning(w))
+        const {conn, planned} = await planFromFlags({...flags, onRequest: log.onRequest}, (w) => log.warning(w))
         try {
           enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
           log.plan(planned.plan)
-          log.report(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
+          log.report(renderPlan(planned.plan, {chalk: this.chalk, picture: false, verbose: flags.verbose}))
 
           const progress = log.showProgress ? new Progress(planned.plan.operations.length) : undefined
           const outcome = await push(conn.client, planned, {
@@ -74,8 +74,8 @@ export default class Push extends BaseCommand<typeof Push> {
           log.verification(outcome.verification)
           const exitCode = pushExitCode(planned.plan, outcome)
           this.setExitCode(exitCode)
-          if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk))
-          log.report(renderVerification(outcome.verification, this.chalk))
+          if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk, {verbose: flags.verbose}))
+          log.report(renderVerification(outcome.verification, this.chalk, {verbose: flags.verbose}))
           log.end(exitCode, pushTotals(planned.plan, outcome))
           return this.jsonEnabled() ? pushDocument(planned.plan, outcome.apply, outcome.verification) : undefined
         } finally {

@@ -96,6 +96,20 @@ export interface RunEndEvent {
   summary: string
 }
 
+/** One HTTP attempt, in the request trace (`--verbose --verbose`, DEBUG=gridsync:http). Never a header. */
+export interface RequestTraceEvent {
+  event: 'request'
+  method: string
+  url: string
+  /** The answer's status; null when there was none. */
+  status: number | null
+  /** Why there was no usable answer; null when there was one. */
+  error: string | null
+  durationMs: number
+  /** 1 for the first attempt, 2 for the first retry... */
+  attempt: number
+}
+
 export type EventBody =
   | RunStartEvent
   | PlanEvent
@@ -107,6 +121,7 @@ export type EventBody =
   | WarningEvent
   | ErrorEvent
   | RunEndEvent
+  | RequestTraceEvent
 
 export type EventName = EventBody['event']
 
@@ -147,6 +162,8 @@ export function levelOf(e: EventBody): Level {
       return e.exitCode === NOT_VERIFIED_EXIT ? 'warn' : 'error'
     case 'run-start':
     case 'plan':
+    case 'request':
+      // A request that failed is told by its operation or error event; the trace only shows it.
       return 'info'
   }
 }
@@ -235,4 +252,16 @@ export function withoutCredentials(server: string): string {
   url.username = ''
   url.password = ''
   return url.href
+}
+
+export function requestTraceEvent(r: {method: string; url: string; status?: number; error?: string; durationMs: number; attempt: number}): RequestTraceEvent {
+  return {
+    event: 'request',
+    method: r.method,
+    url: withoutCredentials(r.url),
+    status: r.status ?? null,
+    error: r.error ?? null,
+    durationMs: Math.round(r.durationMs * 10) / 10,
+    attempt: r.attempt,
+  }
 }

@@ -71,6 +71,10 @@ function describe(e: LogEvent): string {
       return `error: ${e.message} (exit ${e.exitCode})`
     case 'run-end':
       return `finished: ${ending(e)}`
+    case 'request': {
+      const answer = e.status === null ? `no answer (${e.error ?? 'unknown'})` : `${e.status}${e.error === null ? '' : ` (${e.error})`}`
+      return `http ${e.method} ${e.url} -> ${answer} in ${e.durationMs} ms, attempt ${e.attempt}`
+    }
   }
 }
 
