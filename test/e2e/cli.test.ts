@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, it} from 'node:test'
 
-import {runCli} from '../helpers/cli.js'
+import {ROOT, runCli} from '../helpers/cli.js'
 
 describe('gridsync CLI basics', () => {
   it('lists commands and exit codes in root help', async () => {
@@ -81,6 +81,21 @@ describe('oclif conventions', () => {
       assert.match(r.stdout, /gridsync autocomplete/)
     } finally {
       rmSync(cache, {recursive: true, force: true})
+    }
+  })
+})
+
+describe('the README first command', () => {
+  it('pushes the sample maps to an in-process sandbox: exit 0, all verified, a warning that it is gone afterwards', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gridsync-first-'))
+    try {
+      cpSync(path.join(ROOT, 'maps'), path.join(dir, 'maps'), {recursive: true})
+      const r = await runCli(['push', '--server', 'sandbox'], {cwd: dir, env: {HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9'}})
+      assert.equal(r.code, 0, r.stdout + r.stderr)
+      assert.match(r.stdout, /^Verified: the server matches the files \(4 maps checked\)\.$/m)
+      assert.match(r.stderr, /in-process sandbox server at\s[\s›]*http:\/\/127\.0\.0\.1:\d+; it is gone when this run ends/)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
     }
   })
 })
