@@ -1,5 +1,6 @@
+import {createRequire} from 'node:module'
+
 import * as Flags from '@oclif/core/flags'
-import createDebug from 'debug'
 
 import {LOG_FORMATS, type LogFormat, RunLog} from '../log/index.js'
 import {exitCodeOf} from './base-command.js'
@@ -102,8 +103,11 @@ export function traceRequested(argv: readonly string[], verbose: boolean, debugE
 
 export const HTTP_DEBUG_NAMESPACE = 'gridsync:http'
 
+/** The debug package's reading of DEBUG; loaded only when DEBUG is set. */
 function debugOn(namespace: string): boolean {
-  return Boolean(process.env.DEBUG) && createDebug.enabled(namespace)
+  if (!process.env.DEBUG) return false
+  const createDebug = createRequire(import.meta.url)('debug') as typeof import('debug')
+  return createDebug.enabled(namespace)
 }
 
 /** The value of a `Name: value` header flag (the whole flag when it has no colon). */
