@@ -15,6 +15,7 @@ import {ApiOptionError, ContractError, HttpError, NetworkError, VersionMismatchE
 import {describeConnectionFailure} from './failures.js'
 import {DEFAULT_OUTAGE_POLICY, describeOutage, type Outage, type OutagePolicy, OutageWatch} from './outage.js'
 import {DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy} from './retry.js'
+import type {ClientProxy} from './proxy.js'
 import {tlsAgentOptions, type TlsSettings} from './tls.js'
 import {ServerUrl, under} from './urls.js'
 
@@ -36,6 +37,8 @@ export interface APIDataSourceOptions extends TlsSettings {
   /** Extra headers sent with every request. */
   headers?: Record<string, string>
   userAgent?: string
+  /** Reach the server through this proxy (see proxy.ts); directly when left out. */
+  proxy?: ClientProxy
   /** Called once per HTTP attempt, e.g. for logs and statistics. Must not throw. */
   onRequest?: (event: RequestEvent) => void
   /** When the server counts as gone and nothing more is sent (see OutageWatch). */
@@ -113,6 +116,7 @@ export class APIDataSource {
   private halted: string | undefined
   /** Requests under way, to cut off on halt(). */
   private readonly underWay = new Set<{cancel(): void}>()
+  private readonly proxy: string | undefined
 
   constructor(options: APIDataSourceOptions) {
     this.server = new ServerUrl(options.server)
@@ -130,10 +134,9 @@ export class APIDataSource {
     // Idle connections are dropped before a server's keep-alive timeout would close them
     // under a request (a POST lost that way would be ambiguous); active ones are not affected.
     const pool = {keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, timeout: IDLE_SOCKET_MS}
-    this.agents = {
-      http: new http.Agent(pool),
-      https: new https.Agent({...pool, ...tlsAgentOptions(options)}),
-    }
+    const tls = tlsAgentOptions(options)
+    this.proxy = options.proxy?.shown
+    this.agents = options.proxy ? options.proxy.agents(pool, tls) : {http: new http.Agent(pool), https: new https.Agent({...pool, ...tls})}
     this.http = got.extend({
       agent: this.agents,
       headers: requestHeaders(options),
@@ -405,7 +408,7 @@ export class APIDataSource {
   }
 
   private connectionFailure(err: {code?: string; message: string}, url: string) {
-    return describeConnectionFailure(err, {host: new URL(url).hostname, timeoutMs: this.timeoutMs})
+    return describeConnectionFailure(err, {host: new URL(url).hostname, timeoutMs: this.timeoutMs, proxy: this.proxy})
   }
 }
 

@@ -16,6 +16,8 @@ export interface FailureContext {
   /** The host name (or address) connected to. */
   host: string
   timeoutMs: number
+  /** The proxy the request went through (as shown), if any. */
+  proxy?: string
 }
 
 type Describe = (ctx: FailureContext, message: string) => string
@@ -72,6 +74,16 @@ export function describeConnectionFailure(
 ): ConnectionFailure {
   const code = err.code
   const message = oneLine(err.message)
+  if (ctx.proxy !== undefined) {
+    // hpagent's words for a tunnel the proxy would not open: nothing reached the server.
+    const refused = /^Bad response: (\d+)$/.exec(message)
+    if (refused) return {kind: 'other', reason: `the proxy ${ctx.proxy} refused to open a tunnel to ${ctx.host} (HTTP ${refused[1]})`, neverSent: true}
+    if (message === 'Proxy timeout') return {kind: 'timeout', reason: `the proxy ${ctx.proxy} did not answer`, neverSent: true}
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      const failure = SOCKET_REASONS[code]!
+      return {kind: failure.kind, reason: `cannot reach the proxy ${ctx.proxy}: ${failure.describe({...ctx, host: hostOf(ctx.proxy)}, message)}`, systemCode: code, neverSent: true}
+    }
+  }
   const tls = code === undefined ? undefined : TLS_REASONS[code]
   if (tls) return {kind: 'tls', reason: tls(ctx, message), systemCode: code, neverSent: true}
   if (code === 'EPROTO' || (code !== undefined && /^ERR_(SSL|TLS)_/.test(code))) {
@@ -89,4 +101,12 @@ export function describeConnectionFailure(
 function oneLine(message: string): string {
   const line = (message.split('\n', 1)[0] ?? '').replace(/:[^:\s]*\.c:\d+:?$/, '').trim()
   return line.length > 200 ? `${line.slice(0, 199)}…` : line
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname
+  } catch {
+    return url
+  }
 }

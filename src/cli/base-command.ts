@@ -8,7 +8,7 @@ import type {ChalkInstance} from 'chalk'
 import {commandFlags, commandLineOnly, type Configuration, describeConfiguration, type FlagShape, knownFlags, resolveLayers, withLayerDefaults} from '../config/index.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {asFileAccessError, isSystemError} from '../file-access.js'
-import {mapsDirFlag} from './flags.js'
+import {mapsDirFlag, withEnv} from './flags.js'
 import {colorEnabled, makeChalk, terminalSafe} from './output.js'
 import {Redactor} from '../log/redact.js'
 import {secretsOf} from './secrets.js'
@@ -34,7 +34,7 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
  * server sent can drive the terminal.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
-  static override baseFlags = {
+  static override baseFlags = withEnv({
     color: Flags.boolean({
       allowNo: true,
       description: 'Colour in human output (default: on a terminal, unless NO_COLOR is set; the flag wins over NO_COLOR).',
@@ -46,7 +46,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpValue: 'FILE',
       helpGroup: 'GLOBAL',
     }),
-  }
+  })
 
   /** Exit codes this command may end with; shown in its help. */
   static exitCodes: ExitCode[] = [ExitCode.OK, ExitCode.UNEXPECTED, ExitCode.USAGE]

@@ -2,15 +2,15 @@ import {readFile} from 'node:fs/promises'
 
 import * as Flags from '@oclif/core/flags'
 
-import type {RequestEvent} from '../api/client.js'
-import {APIDataSource} from '../api/index.js'
+import {APIDataSource, type RequestEvent} from '../api/index.js'
+import {anyProxySet, type ClientProxy} from '../api/proxy.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {SANDBOX_SERVER, withEnv} from './flags.js'
 
-/** The special --server value that starts the bundled sandbox server in-process. */
-export const SANDBOX_SERVER = 'sandbox'
+export {SANDBOX_SERVER} from './flags.js'
 
 /** Flags for reaching the server, shared by diff, push and pull. */
-export const connectionFlags = {
+export const connectionFlags = withEnv({
   server: Flags.string({
     summary: `Base URL of the Gridmap API server, or "${SANDBOX_SERVER}" for an empty in-process sandbox server (a rehearsal).`,
     env: 'GRIDSYNC_SERVER',
@@ -26,7 +26,7 @@ export const connectionFlags = {
   insecure: Flags.boolean({summary: 'Do not verify the server certificate (dangerous; says so on every run).', helpGroup: 'SERVER'}),
   token: Flags.string({summary: 'Bearer token sent with every request (prefer the environment variable).', env: 'GRIDSYNC_TOKEN', helpGroup: 'SERVER'}),
   header: Flags.string({summary: 'Extra request header "Name: value"; repeatable. Never printed.', multiple: true, helpGroup: 'SERVER'}),
-}
+})
 
 export interface ConnectionSettings {
   server: string
@@ -39,6 +39,8 @@ export interface ConnectionSettings {
   insecure: boolean
   token?: string
   header?: string[]
+  /** Hears every HTTP attempt (the request trace of --verbose --verbose). */
+  onRequest?: (event: RequestEvent) => void
 }
 
 export interface Connection {
@@ -80,6 +82,9 @@ async function makeConnection(
   close: () => Promise<void>,
   onRequest: ((event: RequestEvent) => void) | undefined,
 ): Promise<Connection> {
+  // The in-process sandbox is reached directly; any other server as the environment's proxy settings say.
+  const proxy = server === s.server ? await proxyFor(server) : undefined
+
   if (s.insecure) warnings.push('TLS certificate verification is OFF (--insecure): anyone on the network path can read and change this sync.')
   const client = new APIDataSource({
     server,
@@ -92,7 +97,8 @@ async function makeConnection(
     insecure: s.insecure,
     token: s.token,
     headers,
-    onRequest,
+    proxy,
+    onRequest: both(s.onRequest, onRequest),
   })
   return {
     client,
@@ -102,6 +108,15 @@ async function makeConnection(
       client.close()
       await close()
     },
+  }
+}
+
+/** One listener that tells both, either of which may be missing. */
+function both(a?: (event: RequestEvent) => void, b?: (event: RequestEvent) => void): ((event: RequestEvent) => void) | undefined {
+  if (!a || !b) return a ?? b
+  return (event) => {
+    a(event)
+    b(event)
   }
 }
 
@@ -118,4 +133,12 @@ function parseHeaders(lines: string[]): Record<string, string> {
   }
 
   return headers
+}
+
+/** The proxy the environment sets for `server`, if one applies (the proxy libraries load only then). */
+async function proxyFor(server: string): Promise<ClientProxy | undefined> {
+  if (!anyProxySet()) return undefined
+  const {clientProxy, proxyDecision} = await import('../api/proxy.js')
+  const decision = await proxyDecision(server)
+  return decision.kind === 'proxy' ? clientProxy(decision.route) : undefined
 }

@@ -3,7 +3,18 @@ import {Help} from '@oclif/core/help'
 
 import {EXIT_CODE_MEANINGS, type ExitCode, exitCodesHelp} from '../exit-codes.js'
 
-/** oclif help with an EXIT CODES section, for the root and for every command. */
+/** What the root help shows as a first session, a command and what it does each. */
+const ROOT_EXAMPLES: ReadonlyArray<readonly [string, string]> = [
+  ['Rehearse: push the sample maps to an empty in-process server', 'push --server sandbox'],
+  ['Check the map files in ./maps', 'validate'],
+  ['See what a push would change on a server', 'diff --server https://maps.example.org'],
+  ['Sync, quietly, as from cron (exit code 0 when in sync)', 'push --server https://maps.example.org --quiet'],
+  ['Start a maps directory from a server', 'pull --server https://maps.example.org'],
+  ['Show every setting and where it comes from', 'config'],
+  ['Help for one command', 'help push'],
+]
+
+/** oclif help with examples at the root and an EXIT CODES section, for the root and for every command. */
 export default class GridsyncHelp extends Help {
   protected override formatCommand(command: Command.Loadable): string {
     const codes = (command as {exitCodes?: ExitCode[]}).exitCodes
@@ -12,6 +23,8 @@ export default class GridsyncHelp extends Help {
 
   override formatRoot(): string {
     const all = EXIT_CODE_MEANINGS.map(([code]) => code)
-    return `${super.formatRoot()}\n\n${this.section('EXIT CODES', exitCodesHelp(all))}`
+    const bin = this.config.bin
+    const examples = ROOT_EXAMPLES.map(([what, args]) => `${what}:\n  $ ${bin} ${args}`).join('\n\n')
+    return `${super.formatRoot()}\n\n${this.section('EXAMPLES', examples)}\n\n${this.section('EXIT CODES', exitCodesHelp(all))}`
   }
 }

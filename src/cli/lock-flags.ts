@@ -2,16 +2,17 @@ import * as Flags from '@oclif/core/flags'
 
 import {acquireLock, type Lock} from '../lock/index.js'
 import type {Interruption} from './interrupt.js'
+import {withEnv} from './flags.js'
 
 /** Flags of commands that write (push, pull), which take the maps directory's lock. */
-export const lockFlags = {
+export const lockFlags = withEnv({
   'wait-lock': Flags.integer({
     summary: 'When another gridsync run holds the lock on the maps directory, wait up to this many seconds instead of exiting 10.',
     default: 0,
     min: 0,
     helpValue: 'SECONDS',
   }),
-}
+})
 
 /**
  * Takes the maps directory's lock for the length of `fn`. A SIGINT or SIGTERM on the

@@ -1,11 +1,14 @@
+import {createRequire} from 'node:module'
+
 import * as Flags from '@oclif/core/flags'
 
 import {asFileAccessError} from '../file-access.js'
 import {LOG_FORMATS, type LogFormat, RunLog} from '../log/index.js'
 import {exitCodeOf} from './base-command.js'
+import {withEnv} from './flags.js'
 
 /** Flags of the commands that log a run (validate, diff, push, pull). */
-export const logFlags = {
+export const logFlags = withEnv({
   'log-format': Flags.option({
     options: LOG_FORMATS,
     default: 'text' as LogFormat,
@@ -15,10 +18,16 @@ export const logFlags = {
   })(),
   'log-file': Flags.string({
     env: 'GRIDSYNC_LOG_FILE',
-    summary: 'Append every event of the run to this file, in the --log-format (its directory must exist).',
+    summary: 'Append every event of the run to this file, in the --log-file-format, whatever --quiet says (its directory is created if missing).',
     helpValue: 'PATH',
     helpGroup: 'LOG',
   }),
+  'log-file-format': Flags.option({
+    options: LOG_FORMATS,
+    default: 'json' as LogFormat,
+    summary: 'json: one JSON event per line (NDJSON), for machines; text: one plain line per event. Independent of --log-format, so stderr can stay text for people (cron mail) while the file is NDJSON.',
+    helpGroup: 'LOG',
+  })(),
   quiet: Flags.boolean({
     char: 'q',
     env: 'GRIDSYNC_QUIET',
@@ -26,7 +35,11 @@ export const logFlags = {
     summary: 'Print only problems (failed or skipped operations, invalid files, unverified maps, warnings), and the summary line only when there were some. The exit code is the same.',
     helpGroup: 'LOG',
   }),
-}
+  verbose: Flags.boolean({
+    summary: 'List every change, failure and difference in the text report. Given twice (or with DEBUG=gridsync:http), also trace every HTTP request on stderr: method, URL, status, duration and attempt; never a header value.',
+    helpGroup: 'LOG',
+  }),
+})
 
 /** What each command that logs a run reports as problems, and the events of its JSON log. */
 const LOGGED = {
@@ -54,7 +67,9 @@ export function logFlagsFor(command: keyof typeof LOGGED): typeof logFlags {
 export interface LogFlags {
   'log-format': LogFormat
   'log-file'?: string
+  'log-file-format'?: LogFormat
   quiet: boolean
+  verbose?: boolean
   token?: string
   header?: string[]
 }
@@ -62,6 +77,8 @@ export interface LogFlags {
 /** What a run's log needs from the command it belongs to. */
 export interface LoggingCommand {
   config: {version: string}
+  /** The command line after the command's name. */
+  argv: string[]
   jsonEnabled(): boolean
   log(message: string): void
   warn(message: string): unknown
@@ -86,6 +103,8 @@ export function openRunLog(
     summaryAfterDocument: !cmd.jsonEnabled() && opts.summaryAfterDocument === true,
     reportHasSummary: opts.reportHasSummary,
     logFile: flags['log-file'],
+    logFileFormat: flags['log-file-format'],
+    trace: traceRequested(cmd.argv, flags.verbose === true),
     secrets: [flags.token, ...(flags.header ?? []).map(headerValue)],
     exitCodeOf,
     describeError: asFileAccessError,
@@ -95,6 +114,26 @@ export function openRunLog(
       warn: (message) => cmd.warn(message),
     },
   })
+}
+
+/**
+ * Whether HTTP requests are traced: `--verbose` given twice on the command line, or the
+ * DEBUG variable naming `gridsync:http` (as the debug package reads it: `gridsync:*`,
+ * `*`, lists, `-` exclusions).
+ */
+export function traceRequested(argv: readonly string[], verbose: boolean, debugEnabled: (namespace: string) => boolean = debugOn): boolean {
+  const end = argv.indexOf('--')
+  const times = (end < 0 ? argv : argv.slice(0, end)).filter((arg) => arg === '--verbose').length
+  return (verbose && times >= 2) || debugEnabled(HTTP_DEBUG_NAMESPACE)
+}
+
+export const HTTP_DEBUG_NAMESPACE = 'gridsync:http'
+
+/** The debug package's reading of DEBUG; loaded only when DEBUG is set. */
+function debugOn(namespace: string): boolean {
+  if (!process.env.DEBUG) return false
+  const createDebug = createRequire(import.meta.url)('debug') as typeof import('debug')
+  return createDebug.enabled(namespace)
 }
 
 /** The value of a `Name: value` header flag (the whole flag when it has no colon). */

@@ -3,6 +3,7 @@
  * printed by gridsync; and should a server echo one back (in an error message, a name,
  * a Location), it is blanked out of everything the command prints, text and JSON alike.
  */
+import {proxyCredentials} from '../api/proxy.js'
 
 /** The secrets among parsed flags (or, before they are parsed, the environment). */
 export function secretsOf(flags: Readonly<Record<string, unknown>> | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
@@ -16,5 +17,7 @@ export function secretsOf(flags: Readonly<Record<string, unknown>> | undefined, 
       out.push((colon >= 0 ? line.slice(colon + 1) : line).trim())
     }
   }
+  // A proxy's password (in HTTPS_PROXY and the like) is as secret as the token.
+  out.push(...proxyCredentials(env))
   return out
 }

@@ -2,9 +2,10 @@ import * as Flags from '@oclif/core/flags'
 
 import {DEFAULT_MAX_DELETE} from '../sync/guard.js'
 import {STALE_WINDOW_MS} from '../sync/session.js'
+import {withEnv} from './flags.js'
 
 /** Flags that choose which maps a diff or push covers. */
-export const selectionFlags = {
+export const selectionFlags = withEnv({
   only: Flags.string({summary: 'Limit the run to this map (by name); repeatable.', multiple: true}),
   prune: Flags.boolean({summary: 'Delete maps that are on the server but have no file.', default: false}),
   'max-delete': Flags.string({
@@ -28,4 +29,4 @@ export const selectionFlags = {
   }),
   yes: Flags.boolean({summary: 'Approve what a safety guard would stop (deleting more maps than --max-delete).', default: false}),
   'skip-version-check': Flags.boolean({summary: "Do not check the server's API version first (says so loudly).", default: false}),
-}
+})

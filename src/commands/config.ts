@@ -2,7 +2,8 @@ import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {commandFlags, configDocument, type ConfigDocument, type FlagShape, isSetting, knownFlags, renderConfiguration} from '../config/index.js'
+import {SANDBOX_SERVER} from '../cli/flags.js'
+import {commandFlags, configDocument, type ConfigDocument, type FlagShape, isSetting, knownFlags, type ProxyReport, renderConfiguration} from '../config/index.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 
 const DEFAULT_TARGET = 'push'
@@ -61,8 +62,26 @@ export default class ConfigCommand extends BaseCommand<typeof ConfigCommand> {
 
   async run(): Promise<ConfigDocument | undefined> {
     const command = this.flags.for
-    if (this.jsonEnabled()) return configDocument(command, this.configuration)
-    this.log(renderConfiguration(command, this.configuration, this.chalk))
+    const proxy = await this.proxy()
+    if (this.jsonEnabled()) return configDocument(command, this.configuration, proxy)
+    this.log(renderConfiguration(command, this.configuration, this.chalk, proxy))
     return undefined
+  }
+
+  /** How the target command would reach its server, by the environment's proxy variables. */
+  private async proxy(): Promise<ProxyReport | null> {
+    const server = this.configuration.settings.find((s) => s.name === 'server')?.value
+    if (typeof server !== 'string') return null
+    if (server === SANDBOX_SERVER) return {url: null, variable: null, bypassedBy: null}
+    const {proxyDecision} = await import('../api/proxy.js')
+    const decision = await proxyDecision(server)
+    switch (decision.kind) {
+      case 'proxy':
+        return {url: decision.route.shown, variable: decision.route.variable, bypassedBy: null}
+      case 'bypass':
+        return {url: null, variable: decision.proxyVariable, bypassedBy: decision.variable}
+      case 'none':
+        return {url: null, variable: null, bypassedBy: null}
+    }
   }
 }

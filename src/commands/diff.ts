@@ -43,7 +43,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
     ...connectionFlags,
     'maps-dir': mapsDirFlag,
     ...selectionFlags,
-    format: Flags.option({options: ['text', 'patch'] as const, default: 'text', summary: 'Human output: a summary with pictures, or a unified diff.'})(),
+    format: Flags.option({options: ['text', 'patch'] as const, default: 'text', env: 'GRIDSYNC_FORMAT', summary: 'Human output: a summary with pictures, or a unified diff.'})(),
     'exit-code': Flags.boolean({
       summary:
         'Exit 0 only when the server is known to match the files; 3 when a push would send something; 4 when a map is in conflict; 8 when a push would send nothing but the server is not known to match (writes not yet confirmed, deletes the server refuses).',
@@ -75,7 +75,7 @@ export default class Diff extends BaseCommand<typeof Diff> {
           const {renderPlanPatch} = await import('../render/patch.js')
           this.log(renderPlanPatch(plan))
         } else {
-          log.report(renderPlan(plan, {chalk: this.chalk}))
+          log.report(renderPlan(plan, {chalk: this.chalk, verbose: flags.verbose}))
         }
 
         log.end(exitCode, diffTotals(plan))

@@ -103,7 +103,7 @@ export default class Push extends BaseCommand<typeof Push> {
         interruption.throwIfInterrupted('before anything was sent')
         enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
         log.plan(planned.plan)
-        log.report(renderPlan(planned.plan, {chalk: this.chalk, picture: false}))
+        log.report(renderPlan(planned.plan, {chalk: this.chalk, picture: false, verbose: flags.verbose}))
 
         const progress = log.showProgress ? new Progress(planned.plan.operations.length) : undefined
         const outcome = await push(conn.client, planned, {
@@ -121,8 +121,8 @@ export default class Push extends BaseCommand<typeof Push> {
         log.verification(outcome.verification)
         const exitCode = pushExitCode(planned.plan, outcome)
         this.setExitCode(exitCode)
-        if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk))
-        log.report(renderVerification(outcome.verification, this.chalk))
+        if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk, {verbose: flags.verbose}))
+        log.report(renderVerification(outcome.verification, this.chalk, {verbose: flags.verbose}))
         log.end(exitCode, pushTotals(planned.plan, outcome))
         return this.jsonEnabled()
           ? withExitCode(withRunNotes(pushDocument(planned.plan, outcome.apply, outcome.verification), {notices, apply: outcome.apply}), exitCode)

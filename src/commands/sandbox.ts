@@ -2,6 +2,7 @@ import * as Errors from '@oclif/core/errors'
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
+import {withEnv} from '../cli/flags.js'
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {type Sandbox, type SandboxDefects, type SandboxRequestLog, startSandbox} from '../sandbox/index.js'
 
@@ -48,7 +49,7 @@ export default class SandboxCommand extends BaseCommand<typeof SandboxCommand> {
     },
   ]
 
-  static override flags = {
+  static override flags = withEnv({
     port: Flags.integer({description: 'TCP port to listen on; 0 (the default) picks a free one.', default: 0, min: 0, max: 65_535, helpValue: 'N'}),
     host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
     'stale-reads': Flags.custom<number>({
@@ -75,7 +76,7 @@ export default class SandboxCommand extends BaseCommand<typeof SandboxCommand> {
       },
     }),
     log: Flags.boolean({description: 'Print a line on stdout for every request: method, path, status and duration.', default: false}),
-  }
+  })
 
   async run(): Promise<void> {
     const {flags} = this

@@ -6,6 +6,7 @@ import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
 import {ExitCode} from '../exit-codes.js'
 import {type Diagnostic, diagnosticLocation, formatDiagnostic, type LoadResult, loadMapsDir, type SkippedFile} from '../format/index.js'
 import {validateTotals} from '../log/index.js'
+import {SCHEMA_VERSION} from '../schema-version.js'
 
 interface FileReport {
   file: string
@@ -15,7 +16,7 @@ interface FileReport {
 }
 
 export interface ValidateReport {
-  schemaVersion: 1
+  schemaVersion: typeof SCHEMA_VERSION
   exitCode: ExitCode
   files: FileReport[]
   /** What else is in the maps directory and was not read, and why (empty when FILES are given). */
@@ -74,7 +75,7 @@ function toReport(loaded: LoadResult): ValidateReport {
     return {file, valid: true, name: valid.get(file) as string, diagnostics: []}
   })
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     exitCode: loaded.invalid.length > 0 ? ExitCode.INVALID_MAPS : ExitCode.OK,
     files,
     skipped: loaded.skipped.map(({file, reason}) => ({file, reason})),

@@ -15,9 +15,10 @@ export interface Dotenv {
 /**
  * Reads `.env` in the working directory, if there is one: `KEY=value` lines, `#`
  * comments, optional quotes and `export ` prefixes, as node:util parseEnv reads them.
- * A line that is not `KEY=value` makes the parser swallow the next line into a key;
- * when that hides a GRIDSYNC_ variable, the line is reported (by number, never by
- * content, which could hold a secret) instead of losing the setting.
+ * A line that is not `KEY=value` is lost by the parser (Node 20 also swallows the next
+ * line into it, Node 22 and later drop it alone); when it mentions a GRIDSYNC_ variable,
+ * it is reported (by number, never by content, which could hold a secret) instead of
+ * losing the setting.
  */
 export async function readDotenv(cwd: string): Promise<Dotenv | undefined> {
   const absolute = path.join(cwd, DOTENV_FILE_NAME)
@@ -30,22 +31,39 @@ export async function readDotenv(cwd: string): Promise<Dotenv | undefined> {
     throw new ConfigError([`${file}: cannot be read: ${(error as Error).message}`])
   }
 
+  const problems = brokenLines(text).map((line) => `${file}:${line}: not a KEY=value line, so a setting on it (or after it) would be lost`)
+  if (problems.length > 0) throw new ConfigError(problems)
   const variables: Record<string, string> = {}
-  const problems: string[] = []
   for (const [key, value] of Object.entries(parseEnv(text))) {
     const name = key.trim()
-    if (/^\w+$/.test(name)) {
-      if (name.startsWith(ENV_PREFIX) && value !== undefined) variables[name] = value
-    } else if (name.includes(ENV_PREFIX)) {
-      problems.push(`${file}:${lineOf(text, key)}: not a KEY=value line, so the setting on the next line would be lost`)
-    }
+    if (/^\w+$/.test(name) && name.startsWith(ENV_PREFIX) && value !== undefined) variables[name] = value
   }
 
-  if (problems.length > 0) throw new ConfigError(problems)
   return {file, variables}
 }
 
-function lineOf(text: string, key: string): number {
-  const at = text.indexOf(key)
-  return at < 0 ? 1 : text.slice(0, at).split('\n').length
+/**
+ * The numbers of the lines that mention GRIDSYNC_ but are neither `KEY=value`, a
+ * comment, nor inside a quoted value that runs over several lines.
+ */
+function brokenLines(text: string): number[] {
+  const broken: number[] = []
+  let openQuote: string | undefined
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (openQuote !== undefined) {
+      if (line.includes(openQuote)) openQuote = undefined
+      continue
+    }
+    const trimmed = line.trim()
+    if (trimmed === '' || trimmed.startsWith('#')) continue
+    const assignment = /^(?:export\s+)?[\w.-]+\s*=\s*(["'`]?)(.*)$/.exec(trimmed)
+    if (assignment) {
+      const [, quote = '', rest = ''] = assignment
+      if (quote !== '' && !rest.includes(quote)) openQuote = quote
+    } else if (trimmed.includes(ENV_PREFIX)) {
+      broken.push(i + 1)
+    }
+  }
+
+  return broken
 }

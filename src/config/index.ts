@@ -1,5 +1,5 @@
 export {commandFlags, commandLineOnly, knownFlags, withLayerDefaults} from './flags.js'
-export {configDocument, type ConfigDocument, describeConfiguration, renderConfiguration} from './report.js'
+export {configDocument, type ConfigDocument, describeConfiguration, type ProxyReport, renderConfiguration} from './report.js'
 export {type ResolveOptions, resolveLayers} from './resolve.js'
 export {COMMAND_LINE_ONLY, CONFIG_FILE_NAME, envName, isSetting} from './rules.js'
 export {ConfigError, type Configuration, type FlagShape, type Resolution, type Setting, type Source} from './types.js'

@@ -1,6 +1,7 @@
 import type {ChalkInstance} from 'chalk'
 
 import type {Json} from '../render/json.js'
+import {SCHEMA_VERSION} from '../schema-version.js'
 import {CONFIG_FLAG, describeOrigin, isSetting, SECRET_SETTINGS} from './rules.js'
 import type {ConfigFileInfo, Configuration, Resolution, Setting, Source} from './types.js'
 
@@ -51,15 +52,28 @@ function toJson(value: unknown): Json {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : String(value)
 }
 
+/**
+ * How the command would reach its server: through the proxy `url` (credentials hidden)
+ * that the environment variable `variable` names, or directly (`url` null) because
+ * `bypassedBy` (NO_PROXY) names the server or because no proxy is set.
+ */
+export interface ProxyReport {
+  url: string | null
+  variable: string | null
+  bypassedBy: string | null
+}
+
 export interface ConfigDocument {
-  schemaVersion: 1
+  schemaVersion: typeof SCHEMA_VERSION
   command: string
   files: {dotenv: string | null; config: ConfigFileInfo}
   settings: Record<string, {value: Json; source: Source; hidden?: true}>
+  /** Null for a command that reaches no server, or when none is set. */
+  proxy: ProxyReport | null
 }
 
-/** `gridsync config --json`: every setting of `command` with its shown value and source. */
-export function configDocument(command: string, configuration: Configuration): ConfigDocument {
+/** `gridsync config --json`: every setting of `command` with its shown value and source, and the proxy. */
+export function configDocument(command: string, configuration: Configuration, proxy: ProxyReport | null = null): ConfigDocument {
   const settings: ConfigDocument['settings'] = {}
   for (const setting of configuration.settings) {
     settings[setting.name] = {
@@ -69,7 +83,7 @@ export function configDocument(command: string, configuration: Configuration): C
     }
   }
 
-  return {schemaVersion: 1, command, files: {dotenv: configuration.dotenv ?? null, config: configuration.configFile}, settings}
+  return {schemaVersion: SCHEMA_VERSION, command, files: {dotenv: configuration.dotenv ?? null, config: configuration.configFile}, settings, proxy}
 }
 
 function valueText(value: Json): string {
@@ -83,8 +97,14 @@ function configFileText(file: ConfigFileInfo): string {
   return file.found ? `${file.path} (beside the maps directory)` : `none (no ${file.path} beside the maps directory)`
 }
 
-/** `gridsync config` for people: the files read, then one aligned line per setting. */
-export function renderConfiguration(command: string, configuration: Configuration, chalk: ChalkInstance): string {
+function proxyText(proxy: ProxyReport): string {
+  if (proxy.url !== null) return `${proxy.url} (from ${proxy.variable})`
+  if (proxy.bypassedBy !== null) return `none: ${proxy.bypassedBy} names the server (${proxy.variable} is set)`
+  return 'none'
+}
+
+/** `gridsync config` for people: the files read and the proxy, then one aligned line per setting. */
+export function renderConfiguration(command: string, configuration: Configuration, chalk: ChalkInstance, proxy: ProxyReport | null = null): string {
   const rows = configuration.settings.map((s) => [s.name, valueText(shownValue(s)), describeOrigin(s.source)] as const)
   const header = ['SETTING', 'VALUE', 'FROM'] as const
   const widths = [0, 1].map((i) => Math.max(header[i]?.length ?? 0, ...rows.map((row) => row[i]?.length ?? 0)))
@@ -97,6 +117,7 @@ export function renderConfiguration(command: string, configuration: Configuratio
     `Settings of gridsync ${command}; each comes from the first of: flag, environment, .env, configuration file, default.`,
     `.env file:           ${configuration.dotenv ?? 'none'}`,
     `Configuration file:  ${configFileText(configuration.configFile)}`,
+    ...(proxy === null ? [] : [`Proxy:               ${proxyText(proxy)}`]),
     '',
     chalk.bold(line(header)),
     ...rows.map((row) => line(row)),

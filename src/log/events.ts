@@ -104,25 +104,23 @@ export interface RunEndEvent {
   summary: string
 }
 
-/**
- * An HTTP attempt that did not succeed: an error status, or no usable answer. Each is
- * logged, retried or not, so a run's log shows what happened on the wire.
- */
-export interface AttemptEvent {
-  event: 'attempt'
+/** One HTTP attempt, in the request trace (`--verbose --verbose`, DEBUG=gridsync:http). Never a header. */
+export interface RequestTraceEvent {
+  event: 'request'
   method: string
   url: string
-  /** 1 for the first attempt, 2 for the first retry... */
-  attempt: number
+  /** The answer's status; null when there was none. */
   status: number | null
+  /** Why there was no usable answer; null when there was one. */
   error: string | null
   durationMs: number
+  /** 1 for the first attempt, 2 for the first retry... */
+  attempt: number
 }
 
 export type EventBody =
   | RunStartEvent
   | PlanEvent
-  | AttemptEvent
   | OperationEvent
   | VerifyEvent
   | InvalidFileEvent
@@ -131,6 +129,7 @@ export type EventBody =
   | WarningEvent
   | ErrorEvent
   | RunEndEvent
+  | RequestTraceEvent
 
 export type EventName = EventBody['event']
 
@@ -151,9 +150,6 @@ const NOT_VERIFIED_EXIT = 8
 /** How serious an event is: `warn` and `error` are the problems `--quiet` still shows. */
 export function levelOf(e: EventBody): Level {
   switch (e.event) {
-    case 'attempt':
-      // The operation's own event says how it ended; a retried attempt is detail for the log.
-      return 'info'
     case 'operation':
       if (e.outcome === 'failed') return 'error'
       return e.outcome === 'applied' || e.outcome === 'reconciled' ? 'info' : 'warn'
@@ -174,6 +170,8 @@ export function levelOf(e: EventBody): Level {
       return e.exitCode === NOT_VERIFIED_EXIT ? 'warn' : 'error'
     case 'run-start':
     case 'plan':
+    case 'request':
+      // A request that failed is told by its operation or error event; the trace only shows it.
       return 'info'
   }
 }
@@ -272,4 +270,16 @@ export function withoutCredentials(server: string): string {
   url.username = ''
   url.password = ''
   return url.href
+}
+
+export function requestTraceEvent(r: {method: string; url: string; status?: number; error?: string; durationMs: number; attempt: number}): RequestTraceEvent {
+  return {
+    event: 'request',
+    method: r.method,
+    url: withoutCredentials(r.url),
+    status: r.status ?? null,
+    error: r.error ?? null,
+    durationMs: Math.round(r.durationMs * 10) / 10,
+    attempt: r.attempt,
+  }
 }

@@ -1,4 +1,4 @@
-import {closeSync, openSync, writeSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, writeSync} from 'node:fs'
 import path from 'node:path'
 
 import {ExitCode, GridsyncError} from '../exit-codes.js'
@@ -20,12 +20,15 @@ export class FileSink {
   }
 
   /**
-   * Opens (creating if needed) `file` for appending. Its directory must exist: a missing
-   * one, or a file that cannot be opened, is a usage error (exit 2) naming it.
+   * Opens (creating if needed) `file` for appending, creating its directory first if
+   * missing (a fresh checkout of a maps repository has no `logs/`: the first unattended
+   * run must not fail for it). A file or directory that cannot be made or opened is a
+   * usage error (exit 2) naming it.
    * `onError` hears once about a write that fails later; the file is then left alone.
    */
   static open(file: string, onError: (message: string) => void): FileSink {
     try {
+      mkdirSync(path.dirname(file), {recursive: true})
       return new FileSink(file, openSync(file, 'a'), onError)
     } catch (error) {
       throw new GridsyncError(`cannot open the log file "${file}": ${openProblem(file, error as NodeJS.ErrnoException)}`, ExitCode.USAGE, 'LOG_FILE')
@@ -56,6 +59,7 @@ function openProblem(file: string, error: NodeJS.ErrnoException): string {
     case 'ENOENT':
       return `its directory "${path.dirname(file)}" does not exist`
     case 'ENOTDIR':
+    case 'EEXIST':
       return `a part of "${path.dirname(file)}" is not a directory`
     case 'EISDIR':
       return 'it is a directory'

@@ -65,14 +65,16 @@ function describe(e: LogEvent): string {
       return `map "${e.name}": ${e.status}${file}${backup}${reason}`
     }
 
-    case 'attempt':
-      return `${e.method} ${e.url} attempt ${e.attempt}: ${e.status === null ? (e.error ?? 'failed') : `HTTP ${e.status}`} after ${e.durationMs} ms`
     case 'warning':
       return `warning: ${e.message}`
     case 'error':
       return `error: ${e.message} (exit ${e.exitCode})`
     case 'run-end':
       return `finished: ${ending(e)}`
+    case 'request': {
+      const answer = e.status === null ? `no answer (${e.error ?? 'unknown'})` : `${e.status}${e.error === null ? '' : ` (${e.error})`}`
+      return `http ${e.method} ${e.url} -> ${answer} in ${e.durationMs} ms, attempt ${e.attempt}`
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import {
   operationEvent,
   planEvent,
   pullMapEvent,
+  requestTraceEvent,
   runStartEvent,
   verifyEvent,
 } from './events.js'
@@ -45,6 +46,10 @@ export interface RunLogSettings {
   /** The command's human report already ends with a one-line summary (validate). */
   reportHasSummary?: boolean
   logFile?: string
+  /** The format of the log file: NDJSON unless asked otherwise, whatever --log-format says. */
+  logFileFormat?: LogFormat
+  /** Trace every HTTP attempt on stderr (and in the log file) as a `request` event. */
+  trace?: boolean
   /** Values that must never appear in any output of the log (the token, header values). */
   secrets: ReadonlyArray<string | undefined>
   /** The exit code an error that stops the run stands for. */
@@ -58,6 +63,7 @@ export interface RunLogSettings {
 
 /** Events that stand for a problem with one object: what `--quiet` lists on stdout in text mode. */
 function isObjectProblem(e: LogEvent): boolean {
+  if (e.event === 'request') return false
   return e.level !== 'info' && e.event !== 'warning' && e.event !== 'error' && e.event !== 'run-end'
 }
 
@@ -75,6 +81,8 @@ export class RunLog {
   readonly showReport: boolean
   /** Whether a progress bar may be drawn (it only is on a terminal). */
   readonly showProgress: boolean
+  /** Hears every HTTP attempt when the request trace is on; undefined otherwise. */
+  readonly onRequest: ((attempt: Parameters<typeof requestTraceEvent>[0]) => void) | undefined
   private readonly logger: Logger
   private readonly file: FileSink | undefined
   private readonly started: number
@@ -90,13 +98,17 @@ export class RunLog {
     this.showProgress = textMode && !s.quiet
     this.file = s.logFile === undefined ? undefined : FileSink.open(s.logFile, (message) => this.warning(message))
 
+    const traced = (e: LogEvent): boolean => e.event === 'request'
     const routes: Route[] = []
-    if (!textMode) routes.push({format: 'json', write: s.output.stderr, accepts: (e) => !s.quiet || e.level !== 'info'})
-    if (this.file) routes.push({format: s.format, write: (line) => this.file?.write(line)})
+    if (!textMode) routes.push({format: 'json', write: s.output.stderr, accepts: (e) => !s.quiet || e.level !== 'info' || traced(e)})
+    // The trace is a diagnostic on stderr: in text mode, it is the only thing there besides warnings.
+    if (textMode && s.trace) routes.push({format: 'text', write: s.output.stderr, accepts: traced})
+    if (this.file) routes.push({format: s.logFileFormat ?? 'json', write: (line) => this.file?.write(line)})
     if (textMode && s.quiet && !s.document) routes.push({format: 'text', write: s.output.stdout, accepts: isObjectProblem})
     const redactor = new Redactor()
     for (const secret of s.secrets) redactor.add(secret)
     this.logger = new Logger({command: s.command, routes, redactor, now})
+    this.onRequest = s.trace ? (attempt) => this.emit(requestTraceEvent(attempt)) : undefined
   }
 
   /**
@@ -142,10 +154,11 @@ export class RunLog {
     this.emit(invalidFileEvent(file, map, problems))
   }
 
-  /** One HTTP attempt: logged when it did not succeed (an error status, or no answer). */
+  /** One HTTP attempt: logged when it did not succeed (an error status, or no answer), or always with the trace on. */
   attempt(a: RequestEvent): void {
-    if (a.error === undefined && (a.status ?? 0) < 400) return
-    this.emit({event: 'attempt', method: a.method, url: a.url, attempt: a.attempt, status: a.status ?? null, error: a.error ?? null, durationMs: Math.round(a.durationMs)})
+    // With the trace on, every attempt; otherwise those that did not succeed, retried or not.
+    if (this.onRequest) this.onRequest(a)
+    else if (a.error !== undefined || (a.status ?? 0) >= 400) this.emit(requestTraceEvent(a))
   }
 
   operation(r: OpResult): void {

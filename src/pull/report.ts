@@ -6,6 +6,7 @@
 import type {ChalkInstance} from 'chalk'
 
 import {ExitCode} from '../exit-codes.js'
+import {SCHEMA_VERSION} from '../schema-version.js'
 import type {PullEntry, PullResult, PullStatus} from './pull.js'
 
 export interface PullSummary {
@@ -17,7 +18,7 @@ export interface PullSummary {
 }
 
 export interface PullDocument {
-  schemaVersion: 1
+  schemaVersion: typeof SCHEMA_VERSION
   server: string
   mapsDir: string
   dryRun: boolean
@@ -47,7 +48,7 @@ export function pullExitCode(result: PullResult): ExitCode {
 
 export function pullDocument(result: PullResult, context: {server: string; mapsDir: string}): PullDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     server: context.server,
     mapsDir: context.mapsDir,
     dryRun: result.dryRun,

@@ -3,13 +3,14 @@ import type {Evidence} from '../sync/knowledge.js'
 import {refutedText} from '../sync/plan.js'
 import type {MapChanges, MapPlan, Operation, Plan, PlanSummary} from '../sync/plan-types.js'
 import type {ApplyResult, OpOutcome, OpResult, Verification} from '../sync/result-types.js'
+import {SCHEMA_VERSION} from '../schema-version.js'
 
 /**
  * The JSON documents of `diff --json` and `push --json`: plain data with a fixed key
  * order, no undefined values, and no URLs or slugs inside the change lists.
  */
 
-export const SCHEMA_VERSION = 1
+export {SCHEMA_VERSION} from '../schema-version.js'
 
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | {[key: string]: Json}

@@ -106,7 +106,7 @@ describe('logs a machine can read', () => {
 
   it('--log-file appends: two runs, the second adds to the first', async () => {
     const file = path.join(logs, 'gridsync.log')
-    const first = await cli('push', '--log-file', file)
+    const first = await cli('push', '--log-file', file, '--log-file-format', 'text')
     assert.equal(first.code, 0, first.stdout + first.stderr)
     const afterFirst = await readFile(file, 'utf8')
     assert.match(afterFirst, /^\S+Z push started: gridsync \S+, server http:\/\/127\.0\.0\.1:\d+, maps dir \S+, pid \d+\n/)
@@ -116,8 +116,11 @@ describe('logs a machine can read', () => {
     assert.match(first.stdout, /Verified: the server matches the files/)
     assert.match(first.stdout, /\ngridsync push: 19 applied.*exit 0 in \d+\.\d s\n$/)
 
-    const second = await runCli(['diff', '--server', sandbox().url, '--maps-dir', maps], {env: {GRIDSYNC_LOG_FILE: file, GRIDSYNC_LOG_FORMAT: 'json'}})
+    // The file's format is its own setting (NDJSON by default), whatever stderr shows.
+    const second = await runCli(['diff', '--server', sandbox().url, '--maps-dir', maps], {env: {GRIDSYNC_LOG_FILE: file}})
     assert.equal(second.code, 0, second.stdout + second.stderr)
+    assert.match(second.stdout, /^No changes: the server matches the files\.$/m)
+    assert.equal(second.stderr, '')
     const all = await readFile(file, 'utf8')
     assert.ok(all.startsWith(afterFirst), 'the first run is kept as it was')
     const added = ndjson(all.slice(afterFirst.length))
@@ -128,11 +131,33 @@ describe('logs a machine can read', () => {
     assert.equal(added[0]?.command, 'diff')
   })
 
-  it('--log-file in a directory that does not exist: exit 2 with a clear message, nothing pushed', async () => {
-    const file = path.join(root, 'missing', 'gridsync.log')
+  it('the cron recipe: a log file in a directory not made yet, from the configuration file; NDJSON there, readable text on stdout', async () => {
+    await writeFile(path.join(root, 'gridsync.config.json'), JSON.stringify({server: sandbox().url, 'log-file': 'logs/cron/push.ndjson'}))
+    const r = await runCli(['push', '--quiet'], {cwd: root})
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(r.stdout + r.stderr, '', 'a clean quiet run sends no cron mail')
+    const events = ndjson(await readFile(path.join(root, 'logs', 'cron', 'push.ndjson'), 'utf8'))
+    assert.equal(events[0]?.event, 'run-start')
+    assert.equal(events.at(-1)?.exitCode, 0)
+
+    // A run with a problem: the mail (stdout) names it in plain lines; the file gets its events.
+    sandbox().defects.failBeforeWrite = (w) => w.method === 'POST' && w.path === '/api/maps/small/obstacles/'
+    await writeFile(path.join(maps, 'small.map'), SMALL.replace('a.#', 'a##'))
+    const failing = await runCli(['push', '--quiet', '--retries', '0'], {cwd: root})
+    assert.equal(failing.code, 4, failing.stdout + failing.stderr)
+    assert.match(failing.stdout, /^\S+Z push create obstacle \(1,0\) on "Small": failed /m)
+    assert.match(failing.stdout, /^gridsync push: .*; exit 4 in/m)
+    assert.doesNotMatch(failing.stdout + failing.stderr, /^\{/m, 'the mail is text, not JSON')
+    const added = ndjson(await readFile(path.join(root, 'logs', 'cron', 'push.ndjson'), 'utf8')).slice(events.length)
+    assert.deepEqual([added[0]?.event, added.at(-1)?.exitCode], ['run-start', 4])
+  })
+
+  it('--log-file where a file stands in the way of its directory: exit 2 with a clear message, nothing pushed', async () => {
+    await writeFile(path.join(root, 'plain'), 'a file')
+    const file = path.join(root, 'plain', 'gridsync.log')
     const r = await cli('push', '--log-file', file)
     assert.equal(r.code, 2, r.stdout + r.stderr)
-    assert.match(r.stderr, new RegExp(`cannot open the log file ".*gridsync\\.log": its directory ".*missing" does not exist`))
+    assert.match(r.stderr, new RegExp(`cannot open the log file ".*gridsync\\.log": a part of ".*plain" is not a directory`))
     assert.deepEqual(sandbox().snapshot(), [])
   })
 
@@ -232,8 +257,8 @@ describe('logs a machine can read', () => {
     const secretArgs = ['--token', TOKEN, '--header', `X-Api-Key: ${HEADER_VALUE}`]
     sandbox().defects.failBeforeWrite = failSmallObservers
     const runs = [
-      await cli('push', ...secretArgs, '--log-format', 'json', '--log-file', file, '--retries', '0'),
-      await cli('push', ...secretArgs, '--log-file', file, '--quiet', '--retries', '0'),
+      await cli('push', ...secretArgs, '--log-format', 'json', '--log-file', file, '--retries', '0', '--verbose', '--verbose'),
+      await cli('push', ...secretArgs, '--log-file', file, '--log-file-format', 'text', '--quiet', '--retries', '0', '--verbose', '--verbose'),
       await cli('diff', ...secretArgs, '--log-format', 'json', '--log-file', file),
       // A run that an error stops.
       await runCli(['push', '--server', 'http://127.0.0.1:9', '--maps-dir', maps, ...secretArgs, '--retries', '0', '--log-file', file]),
@@ -241,6 +266,8 @@ describe('logs a machine can read', () => {
     const logged = await readFile(file, 'utf8')
     assert.match(logged, /push started/)
     assert.match(logged, /"event":"run-end"/)
+    assert.match(logged, /"event":"request"/)
+    assert.match(runs[1]!.stderr, / push http GET http:\/\/127\.0\.0\.1:\d+\/apispec_1\.json -> 200 in [\d.]+ ms, attempt 1$/m)
     for (const secret of [TOKEN, HEADER_VALUE]) {
       assert.ok(!logged.includes(secret), `the log file shows ${secret}`)
       for (const r of runs) {

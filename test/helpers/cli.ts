@@ -10,9 +10,14 @@ export interface CliResult {
   stderr: string
 }
 
+/** Proxy variables of the machine running the tests: a test that wants a proxy sets its own. */
+const NO_PROXY_VARIABLES = Object.fromEntries(
+  ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((name) => [name, name.toUpperCase()]).map((name) => [name, undefined]),
+)
+
 /**
  * Runs the built CLI (bin/run.js) as a user would, in a child process, with colour
- * off unless the test asks for it. Never throws for a non-zero exit.
+ * off and no proxy unless the test asks for them. Never throws for a non-zero exit.
  */
 export function runCli(args: string[], opts: {cwd?: string; env?: NodeJS.ProcessEnv; input?: string} = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -21,7 +26,7 @@ export function runCli(args: string[], opts: {cwd?: string; env?: NodeJS.Process
       [BIN, ...args],
       {
         cwd: opts.cwd ?? ROOT,
-        env: {...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GRIDSYNC_DEBUG: undefined, ...opts.env},
+        env: {...process.env, ...NO_PROXY_VARIABLES, NO_COLOR: '1', FORCE_COLOR: undefined, GRIDSYNC_DEBUG: undefined, DEBUG: undefined, ...opts.env},
         maxBuffer: 64 * 1024 * 1024,
         timeout: 120_000,
       },

@@ -27,9 +27,8 @@ function staticImports(file: string): string[] {
 }
 
 /** The packages (bare specifiers, without node: built-ins) a module loads at start, through its own files. */
-function packagesLoadedBy(entry: string): Set<string> {
+function packagesLoadedBy(entry: string, seen = new Set<string>()): Set<string> {
   const packages = new Set<string>()
-  const seen = new Set<string>()
   const visit = (file: string): void => {
     if (seen.has(file)) return
     seen.add(file)
@@ -59,6 +58,16 @@ describe('what commands load at start', () => {
       assert.ok(!loaded.has('diff'), `${command} loads diff at start`)
     })
   }
+
+  it('no command loads the schemas of its documents (zod, for tests and the build only)', () => {
+    for (const command of ['validate', 'diff', 'push', 'pull', 'config', 'sandbox']) {
+      const files = new Set<string>()
+      packagesLoadedBy(`commands/${command}.ts`, files)
+      assert.ok(files.size > 3)
+      assert.deepEqual([...files].filter((f) => f.includes(`${path.sep}schemas${path.sep}`)), [], command)
+    }
+    assert.ok(packagesLoadedBy('schemas/index.ts').has('zod'))
+  })
 
   it('validate starts without got', () => {
     assert.ok(!packagesLoadedBy('commands/validate.ts').has('got'))

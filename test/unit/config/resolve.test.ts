@@ -143,8 +143,15 @@ describe('resolveLayers: .env', () => {
   it('reports, by line number only, a broken line that would swallow the GRIDSYNC_ variable after it', async () => {
     const dir = await project({'.env': 'GRIDSYNC_SERVER=https://ok\nGRIDSYNC_TOKEN sekrit-value\nGRIDSYNC_RETRIES=2\n'})
     const lines = await problems(resolveIn(dir))
-    assert.deepEqual(lines, ['.env:2: not a KEY=value line, so the setting on the next line would be lost'])
+    assert.deepEqual(lines, ['.env:2: not a KEY=value line, so a setting on it (or after it) would be lost'])
     assert.doesNotMatch(lines.join('\n'), /sekrit/)
+  })
+
+  it('reads a quoted value over several lines whatever it holds, and reports a broken line after it', async () => {
+    const dir = await project({'.env': 'GRIDSYNC_HEADER="X-A: 1\nX-Note: see GRIDSYNC_SERVER"\nexport GRIDSYNC_SERVER=https://ok\nGRIDSYNC_QUIET\n'})
+    assert.deepEqual(await problems(resolveIn(dir)), ['.env:4: not a KEY=value line, so a setting on it (or after it) would be lost'])
+    const fixed = await project({'.env': 'GRIDSYNC_HEADER="X-A: 1\nX-Note: see GRIDSYNC_SERVER"\nexport GRIDSYNC_SERVER=https://ok\n'})
+    assert.deepEqual((await resolveIn(fixed)).values.header?.value, ['X-A: 1', 'X-Note: see GRIDSYNC_SERVER'])
   })
 
   it('is optional', async () => {

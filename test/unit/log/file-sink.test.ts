@@ -42,15 +42,23 @@ describe('FileSink', () => {
     assert.equal(await readFile(file, 'utf8'), 'from before\nfirst start\nfirst end\nsecond start\nsecond end\n')
   })
 
-  it('refuses a file whose directory does not exist, as a usage error naming it', () => {
-    const file = path.join(dir, 'missing', 'run.log')
-    assert.throws(
-      () => FileSink.open(file, noErrors),
-      (err: unknown) =>
-        err instanceof GridsyncError &&
-        err.exitCode === ExitCode.USAGE &&
-        err.message === `cannot open the log file "${file}": its directory "${path.join(dir, 'missing')}" does not exist`,
-    )
+  it('creates the directory of the file when it does not exist', async () => {
+    const file = path.join(dir, 'missing', 'logs', 'run.log')
+    const sink = FileSink.open(file, noErrors)
+    sink.write('line')
+    sink.close()
+    assert.equal(await readFile(file, 'utf8'), 'line\n')
+  })
+
+  it('refuses a file whose directory cannot be made (a file stands in its way), as a usage error naming it', async () => {
+    await writeFile(path.join(dir, 'plain'), 'a file')
+    for (const file of [path.join(dir, 'plain', 'run.log'), path.join(dir, 'plain', 'deeper', 'run.log')]) {
+      assert.throws(
+        () => FileSink.open(file, noErrors),
+        (err: unknown) =>
+          err instanceof GridsyncError && err.exitCode === ExitCode.USAGE && err.message.startsWith(`cannot open the log file "${file}": a part of `) && err.message.endsWith('is not a directory'),
+      )
+    }
   })
 
   it('refuses a directory as the log file', async () => {

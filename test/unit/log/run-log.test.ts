@@ -217,11 +217,11 @@ describe('RunLog', () => {
       await rm(dir, {recursive: true, force: true})
     })
 
-    it('appends every event in the chosen format, whatever --quiet says, and closes it at the end', async () => {
+    it('appends every event in the file format (NDJSON unless told), whatever --quiet and --log-format say, and closes it at the end', async () => {
       const file = path.join(dir, 'gridsync.log')
-      const first = open({logFile: file, quiet: true})
+      const first = open({logFile: file, logFileFormat: 'text', quiet: true, format: 'json'})
       await push(first.log)
-      const second = open({logFile: file, format: 'json'})
+      const second = open({logFile: file})
       await push(second.log, failedApply())
       const written = (await readFile(file, 'utf8')).split('\n')
       assert.equal(written.pop(), '')
@@ -236,8 +236,22 @@ describe('RunLog', () => {
       assert.equal((await readFile(file, 'utf8')).split('\n').length, 29)
     })
 
-    it('cannot be opened in a missing directory (exit 2)', () => {
-      assert.throws(() => open({logFile: path.join(dir, 'nope', 'x.log')}), {exitCode: 2})
+    it('creates a missing directory; cannot be opened where a file stands in the way (exit 2)', async () => {
+      const made = open({logFile: path.join(dir, 'nope', 'x.log')})
+      await push(made.log)
+      assert.equal(JSON.parse((await readFile(path.join(dir, 'nope', 'x.log'), 'utf8')).split('\n')[0]!).event, 'run-start')
+      assert.throws(() => open({logFile: path.join(dir, 'nope', 'x.log', 'y.log')}), {exitCode: 2})
+    })
+
+    it('traces each HTTP attempt when asked, as a request event with no header in it', async () => {
+      const file = path.join(dir, 'trace.log')
+      const traced = open({logFile: file, trace: true})
+      assert.ok(traced.log.onRequest)
+      traced.log.onRequest({method: 'GET', url: 'http://u:p@127.0.0.1:5000/api/maps/', status: 200, durationMs: 3.14159, attempt: 2})
+      const line = JSON.parse((await readFile(file, 'utf8')).split('\n')[0]!)
+      const {time: _time, ...rest} = line
+      assert.deepEqual(rest, {level: 'info', event: 'request', command: 'push', method: 'GET', url: 'http://127.0.0.1:5000/api/maps/', status: 200, error: null, durationMs: 3.1, attempt: 2})
+      assert.equal(open({}).log.onRequest, undefined, 'off unless asked')
     })
   })
 })
