@@ -20,17 +20,33 @@ export const observer = z.object({
   vision: z.number().min(0).nullable().describe('null: no limit'),
 })
 
-export const MAP_ACTIONS = ['create', 'update', 'delete', 'unchanged', 'untracked', 'invalid', 'conflict'] as const
+export const MAP_ACTIONS = ['create', 'update', 'delete', 'rebuild', 'unchanged', 'untracked', 'invalid', 'conflict'] as const
 export const OPERATION_KINDS = ['createMap', 'updateMap', 'deleteMap', 'createObserver', 'updateObserver', 'deleteObserver', 'createObstacle', 'deleteObstacle'] as const
 export const OUTCOMES = ['applied', 'reconciled', 'unconfirmed', 'failed', 'skipped'] as const
-export const VERDICTS = ['confirmed', 'not-applied', 'unconfirmed', 'incomplete'] as const
+export const VERDICTS = ['confirmed', 'not-applied', 'unconfirmed', 'incomplete', 'conflict'] as const
 export const PULL_STATUSES = ['written', 'present', 'skipped', 'failed', 'would-write'] as const
 
 export const planSummary = z.object({
-  maps: z.object({create: count, update: count, delete: count, unchanged: count}),
+  maps: z.object({create: count, update: count, delete: count, unchanged: count, rebuild: count}),
   observers: z.object({create: count, update: count, delete: count}),
   obstacles: z.object({create: count, delete: count}),
 })
+
+export const exitCode = z.int().min(0).describe("The run's exit code (see the exit-code table)")
+
+/** What a claim about a map rests on (see "How gridsync knows" in the README). */
+export const evidence = z
+  .object({
+    kind: z
+      .enum(['read', 'writes', 'gone', 'unlisted', 'listing'])
+      .describe("read: a trusted answer of the map's URL; writes: its answer cannot show gridsync's writes yet, their state stands in; gone: its URL answered 404; unlisted/listing: only the listing"),
+    at: z.iso.datetime().describe('When the answer behind it was asked for'),
+    trust: z.enum(['shows-own-writes', 'older-than-cache', 'no-own-writes']).nullable().describe('Why a read is trusted'),
+    until: z.iso.datetime().nullable().describe("Until when the server's answers cannot show gridsync's writes (kind writes)"),
+    listed: z.boolean().describe("Whether the server's listing shows the map"),
+    wroteAt: z.iso.datetime().nullable().describe('When gridsync last wrote to the map'),
+  })
+  .describe('The evidence behind what is said of the map')
 
 /** Any JSON value. */
 export const json: z.ZodType<unknown> = z.json()

@@ -1,13 +1,14 @@
 /** The documents of `--json`: one per command, and the one every command prints when an error stops it. */
 import {z} from 'zod'
 
-import {count, json, MAP_ACTIONS, observer, OPERATION_KINDS, OUTCOMES, planSummary, position, PULL_STATUSES, schemaVersion, size, VERDICTS} from './common.js'
+import {count, evidence, exitCode, json, MAP_ACTIONS, observer, OPERATION_KINDS, OUTCOMES, planSummary, position, PULL_STATUSES, schemaVersion, size, VERDICTS} from './common.js'
 
 const diagnostic = z.object({file: z.string(), line: z.int().min(1), column: z.int().min(1), message: z.string()})
 
 export const ValidateDocument = z
   .object({
     schemaVersion,
+    exitCode,
     files: z.array(
       z.object({
         file: z.string(),
@@ -16,6 +17,7 @@ export const ValidateDocument = z
         diagnostics: z.array(diagnostic),
       }),
     ),
+    skipped: z.array(z.object({file: z.string(), reason: z.string()})).describe('Other entries of the maps directory, not read as maps, and why'),
     summary: z.object({files: count, valid: count, invalid: count, problems: count}),
   })
   .meta({title: 'gridsync validate --json', description: 'Every map file checked, with its problems as path:line:column.'})
@@ -25,7 +27,12 @@ const mapPlan = z.object({
   action: z.enum(MAP_ACTIONS),
   file: z.string().optional(),
   url: z.string().optional(),
-  remoteSource: z.enum(['server', 'journal']).optional().describe('journal: the server state was taken from the record of recent writes, its answer being stale'),
+  evidence: evidence.optional(),
+  conflicts: z
+    .array(z.object({object: z.string(), known: z.string().nullable(), server: z.string().nullable()}))
+    .optional()
+    .describe('Changes someone else made: each object as gridsync last knew it and as the server holds it (null: absent)'),
+  refuted: z.array(z.string()).optional().describe('Deletes the server acknowledged but did not carry out, still wanted by the file'),
   resize: z.object({from: size, to: size}).optional(),
   changes: z.object({
     observers: z.object({create: z.array(observer), update: z.array(z.object({from: observer, to: observer})), delete: z.array(observer)}),
@@ -55,6 +62,7 @@ const operation = z.discriminatedUnion('kind', [
 
 const planFields = {
   schemaVersion,
+  exitCode,
   server: z.string(),
   summary: planSummary,
   maps: z.array(mapPlan),
@@ -86,15 +94,20 @@ export const PushDocument = z
     verification: z
       .object({
         skipped: z.boolean(),
-        maps: z.array(z.object({name: z.string(), verdict: z.enum(VERDICTS), differences: z.array(z.string()), advice: z.string().optional()})),
+        maps: z.array(z.object({name: z.string(), verdict: z.enum(VERDICTS), differences: z.array(z.string()), advice: z.string().optional(), evidence: evidence.optional()})),
       })
       .optional(),
+    stopped: z
+      .object({reason: z.string(), exitCode, sent: count, notSent: count})
+      .optional()
+      .describe('Set when the push stopped sending early: the server stopped answering, or a signal'),
   })
   .meta({title: 'gridsync push --json', description: 'The plan, what was applied (each operation with its outcome), and the verdict of reading each touched map back.'})
 
 export const PullDocument = z
   .object({
     schemaVersion,
+    exitCode,
     server: z.string(),
     mapsDir: z.string(),
     dryRun: z.boolean(),

@@ -35,7 +35,15 @@ export const EVENTS = {
     detail: z.string().nullable(),
     durationMs: z.number().min(0),
   }),
-  verify: event('verify', 'The verdict of reading a map back.', {map: z.string(), verdict: z.enum(VERDICTS), differences: z.array(z.string())}),
+  verify: event('verify', 'The verdict on a map: from reading it back, or from what planning learnt of it.', {
+    map: z.string(),
+    verdict: z.enum(VERDICTS),
+    differences: z.array(z.string()),
+    advice: z.string().nullable(),
+    evidence: z.string().nullable().describe('The kind of evidence behind the verdict (read, writes, gone, ...)'),
+    evidenceAt: z.iso.datetime().nullable().describe('When it was taken'),
+    until: z.iso.datetime().nullable().describe("Until when the server's answers cannot show gridsync's writes"),
+  }),
   'invalid-file': event('invalid-file', 'A map file that is not valid; its map is left alone.', {
     file: z.string(),
     map: z.string().nullable(),
@@ -57,7 +65,7 @@ export const EVENTS = {
     counts: z.record(z.string(), count).describe("The command's tallies, e.g. applied, failed... for push"),
     summary: z.string(),
   }),
-  request: event('request', 'One HTTP attempt, when requests are traced (--verbose twice, or DEBUG=gridsync:http).', {
+  request: event('request', 'One HTTP attempt: each one that got an error status or no answer, and every one when requests are traced (--verbose twice, or DEBUG=gridsync:http).', {
     method: z.string(),
     url: z.string(),
     status: z.int().nullable(),

@@ -237,10 +237,10 @@ describe('logs a machine can read', () => {
     assert.equal(r.code, 6, r.stdout + r.stderr)
     const events = ndjson(await readFile(file, 'utf8'))
     // Each attempt that met no server is in the log (the version check and the listing go out together), with what went wrong.
-    const attempts = events.filter((e) => e.event === 'attempt')
+    const attempts = events.filter((e) => e.event === 'request')
     assert.ok(attempts.length >= 1 && attempts.every((e) => /refused/.test(String(e.error))), JSON.stringify(attempts))
     assert.deepEqual(
-      events.filter((e) => e.event !== 'attempt').map((e) => [e.event, e.exitCode]),
+      events.filter((e) => e.event !== 'request').map((e) => [e.event, e.exitCode]),
       [
         ['run-start', undefined],
         ['error', 6],
@@ -249,7 +249,7 @@ describe('logs a machine can read', () => {
     )
     assert.match(r.stdout, /^gridsync push: stopped by an error; exit 6 in \d+\.\d s\n$/)
     // stderr stays pure NDJSON: the error is an event there, not an extra text line.
-    assert.deepEqual(ndjson(r.stderr).map((e) => e.event).filter((e) => e !== 'attempt'), ['run-start', 'error', 'run-end'])
+    assert.deepEqual(ndjson(r.stderr).map((e) => e.event).filter((e) => e !== 'request'), ['run-start', 'error', 'run-end'])
   })
 
   it('never shows the token or a header value: not on stdout, stderr or in the log file', async () => {

@@ -107,7 +107,8 @@ describe('published schemas', () => {
       assert.equal((await runCli(['push', ...server()])).code, 0)
       await fetch(`${sandbox().url}/api/maps/small/obstacles/`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"x":0,"y":1}'})
       await writeFile(path.join(dir, 'small.map'), SMALL.replace('a.#', 'a##'))
-      const conflict = await runCli(['push', ...server(), '--json', '--log-format', 'json', '--insecure'])
+      // This sandbox does not cache reads: --stale-window 0 lets the edit be seen at once.
+      const conflict = await runCli(['push', ...server(), '--json', '--log-format', 'json', '--insecure', '--stale-window', '0'])
       assert.equal(conflict.code, 4, conflict.stderr)
       document('push', conflict.stdout)
       events(conflict.stderr, 'push')
