@@ -347,7 +347,8 @@ export class APIDataSource {
     attempt.request = pending
     this.underWay.add(pending)
     let tooLarge = false
-    pending.on('downloadProgress', ({transferred, total}) => {
+    // on() returns the request itself, which is awaited below.
+    void pending.on('downloadProgress', ({transferred, total}) => {
       if (!tooLarge && Math.max(transferred, total ?? 0) > this.maxResponseBytes) {
         tooLarge = true
         pending.cancel()

@@ -67,7 +67,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const input = {args: this.ctor.args, enableJsonFlag: this.ctor.enableJsonFlag, strict: this.ctor.strict}
     const onCommandLine = await this.parse({...input, flags: commandLineOnly(definitions)})
     const resolution = await resolveLayers({
-      flags: definitions as Record<string, FlagShape>,
+      flags: definitions,
       known: await this.knownFlagShapes(),
       given: onCommandLine.flags,
       env: process.env,

@@ -51,7 +51,7 @@ export default class ConfigCommand extends BaseCommand<typeof ConfigCommand> {
     const settings = Object.entries(commandFlags(command))
       .filter(([name]) => isSetting(name))
       .map(([name, flag]) => [name, {...flag, required: false}])
-    return {...Object.fromEntries(settings), ...(await super.flagDefinitions())}
+    return {...(Object.fromEntries(settings) as Interfaces.FlagInput), ...(await super.flagDefinitions())}
   }
 
   /** Every command's full flag definitions, so that each key of the configuration file is checked in full. */

@@ -72,7 +72,7 @@ function toReport(loaded: LoadResult): ValidateReport {
   const files = loaded.files.map((file): FileReport => {
     const bad = invalid.get(file)
     if (bad) return {file, valid: false, ...(bad.name === undefined ? {} : {name: bad.name}), diagnostics: bad.diagnostics}
-    return {file, valid: true, name: valid.get(file) as string, diagnostics: []}
+    return {file, valid: true, name: valid.get(file), diagnostics: []}
   })
   return {
     schemaVersion: SCHEMA_VERSION,

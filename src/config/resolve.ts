@@ -167,6 +167,8 @@ function locateConfigFile(o: ResolveOptions, textOf: (name: string) => {text: st
 function mapsDirProblems(cwd: string, located: Located, values: Record<string, unknown>): string[] {
   const value = values[MAPS_DIR_FLAG]
   if (located.besideMapsDir === undefined || value === undefined) return []
+  // maps-dir is a string setting in every layer.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   const named = path.resolve(path.dirname(located.absolute), String(value))
   if (named === located.besideMapsDir) return []
   return [

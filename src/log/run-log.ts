@@ -24,11 +24,11 @@ import {markLoggedToStderr} from '../cli/logged-errors.js'
 
 export interface RunLogOutput {
   /** A line (or block of lines) on stdout. */
-  stdout(text: string): void
+  stdout: (text: string) => void
   /** A line on stderr. */
-  stderr(line: string): void
+  stderr: (line: string) => void
   /** A `Warning:` line for people, on stderr. */
-  warn(message: string): void
+  warn: (message: string) => void
 }
 
 export interface RunLogSettings {

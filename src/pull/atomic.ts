@@ -100,7 +100,7 @@ async function keepOwnership(handle: FileHandle, keep: FileOwnership): Promise<v
     try {
       await handle.chown(keep.uid, keep.gid)
     } catch (error) {
-      throw new Error(`its owner (user ${keep.uid}, group ${keep.gid}) cannot be kept: ${(error as Error).message}; the file is left as it was`)
+      throw new Error(`its owner (user ${keep.uid}, group ${keep.gid}) cannot be kept: ${(error as Error).message}; the file is left as it was`, {cause: error})
     }
   }
 

@@ -17,7 +17,7 @@ export interface HandlerContext {
   /** Decoded path parameters, in the order the pattern names them. */
   params: readonly string[]
   /** The parsed request body; throws the 400/415 ApiError when it is unusable. */
-  body(): Record<string, unknown>
+  body: () => Record<string, unknown>
   mason: boolean
   apiVersion: string
   ignoreObstacleDeletes: boolean

@@ -231,7 +231,7 @@ export class Journal {
         case 'send': {
           const mr = mapRuns.get(`${e.run}\n${e.op.map}`)
           if (!mr) break
-          mr.ops.set(e.op.id, {op: e.op as Operation, at: e.at})
+          mr.ops.set(e.op.id, {op: e.op, at: e.at})
           opMap.set(`${e.run}\n${e.op.id}`, mr)
           break
         }
@@ -254,7 +254,7 @@ export class Journal {
           const r = e.record
           // Format 1 knew no write time: the end of the writes (`at`) stands in, when there were any.
           const record = {...r, wroteAt: r.wroteAt === undefined ? (r.writes.length > 0 ? r.at : null) : r.wroteAt, refuted: r.refuted ?? []}
-          note({server: e.server, map: e.map, record: record as JournalRecord})
+          note({server: e.server, map: e.map, record})
           break
         }
 
@@ -266,8 +266,8 @@ export class Journal {
 
     for (const entry of latest.values()) {
       let maps = this.records.get(entry.server)
-      if (!maps) this.records.set(entry.server, (maps = new Map()))
-      maps.set(entry.map, 'record' in entry ? entry.record : recordOf(entry.mapRun, entry.base as RemoteMap | null))
+      if (!maps) this.records.set(entry.server, (maps = new Map<string, JournalRecord>()))
+      maps.set(entry.map, 'record' in entry ? entry.record : recordOf(entry.mapRun, entry.base))
     }
 
     // Runs cut off since the last one that finished (older ones were reported then).
@@ -338,7 +338,7 @@ async function* linesOf(file: string): AsyncGenerator<Line> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 
-  yield {text: pieces.join(''), number: ++number, complete: false}
+  yield {text: pieces.join(''), number: number + 1, complete: false}
 }
 
 /** What to do about a journal that cannot be used. */
@@ -474,7 +474,7 @@ export class JournalWriter {
           this.flushNow()
           resolve()
         } catch (error) {
-          reject(error as Error)
+          reject(error)
         }
       })
     })

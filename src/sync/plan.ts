@@ -182,7 +182,7 @@ function operationsFor(maps: MapPlan[]): Operation[] {
   const ops: Operation[] = []
   const add = (op: NewOperation): number => {
     const id = ops.length
-    ops.push({...op, id} as Operation)
+    ops.push({...op, id})
     return id
   }
 

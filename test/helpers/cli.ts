@@ -32,6 +32,8 @@ export function runCli(args: string[], opts: {cwd?: string; env?: NodeJS.Process
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
+          // An ExecFileException is an Error; its type, built with Omit<>, does not say so.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
           reject(error)
           return
         }

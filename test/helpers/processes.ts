@@ -20,7 +20,7 @@ export async function startSandboxProcess(port: number, extra: string[] = []): P
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString()
       const found = /listening on (\S+)/.exec(out)
       if (found) resolve(found[1]!)
@@ -39,8 +39,8 @@ export function spawnCli(args: string[], opts: {env?: NodeJS.ProcessEnv} = {}): 
   })
   let stdout = ''
   let stderr = ''
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const result = new Promise<CliResult>((resolve) => {
     child.once('close', (code, signal) => resolve({code: code ?? (signal ? 128 : -1), stdout, stderr}))
   })

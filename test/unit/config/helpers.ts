@@ -5,7 +5,7 @@ import {after} from 'node:test'
 
 import {Flags} from '@oclif/core'
 
-import {type FlagShape, type Resolution, type ResolveOptions, resolveLayers} from '../../../src/config/index.js'
+import {type Resolution, type ResolveOptions, resolveLayers} from '../../../src/config/index.js'
 
 /** Flags of each kind configuration handles, as a command would define them. */
 export const FLAGS = {
@@ -50,8 +50,8 @@ export function configJson(settings: Record<string, unknown>): string {
 /** resolveLayers in `cwd` with the test flags, nothing on the command line and an empty environment unless given. */
 export function resolveIn(cwd: string, options: Partial<ResolveOptions> = {}): Promise<Resolution> {
   return resolveLayers({
-    flags: FLAGS as Record<string, FlagShape>,
-    known: FLAGS as Record<string, FlagShape>,
+    flags: FLAGS,
+    known: FLAGS,
     given: {},
     env: {},
     cwd,

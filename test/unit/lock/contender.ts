@@ -21,7 +21,7 @@ const link =
 
 const lines = createInterface({input: process.stdin})
 let lock: Lock | undefined
-lines.on('line', async (line) => {
+const onLine = async (line: string): Promise<void> => {
   if (line !== 'go') return
   try {
     lock = await acquireLock(mapsDir, {command: 'push', link})
@@ -30,8 +30,7 @@ lines.on('line', async (line) => {
     const exitCode = error instanceof GridsyncError ? error.exitCode : undefined
     process.stdout.write(`${JSON.stringify({acquired: false, exitCode, message: String(error)})}\n`)
   }
-})
-lines.on('close', async () => {
-  await lock?.release()
-})
+}
+lines.on('line', (line) => void onLine(line))
+lines.on('close', () => void lock?.release())
 process.stdout.write('ready\n')

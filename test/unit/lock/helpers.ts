@@ -51,7 +51,7 @@ export async function contend(mapsDir: string, count: number, opts: {noHardLinks
   const nextLine = async (index: number): Promise<string> => {
     const next = await lines[index]!.next()
     if (next.done === true) throw new Error(`contender ${index} ended without answering`)
-    return next.value as string
+    return next.value
   }
 
   try {

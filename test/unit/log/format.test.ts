@@ -140,7 +140,7 @@ describe('event levels', () => {
     assert.deepEqual([op('applied'), op('reconciled'), op('unconfirmed'), op('skipped'), op('failed')], ['info', 'info', 'warn', 'warn', 'error'])
     const verdict = (v: 'confirmed' | 'unconfirmed' | 'not-applied' | 'incomplete') => levelOf({event: 'verify', map: 'm', verdict: v, differences: [], advice: null, evidence: null, evidenceAt: null, until: null})
     assert.deepEqual([verdict('confirmed'), verdict('unconfirmed'), verdict('not-applied'), verdict('incomplete')], ['info', 'warn', 'error', 'error'])
-    const end = (exitCode: number) => levelOf({...RUN_END, exitCode} as EventBody)
+    const end = (exitCode: number) => levelOf({...RUN_END, exitCode})
     assert.deepEqual([end(0), end(3), end(8), end(4), end(6)], ['info', 'info', 'warn', 'error', 'error'])
     const pulled = (status: 'written' | 'present' | 'would-write' | 'skipped' | 'failed') => levelOf(pullMapEvent({name: 'n', status}))
     assert.deepEqual(

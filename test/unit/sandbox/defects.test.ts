@@ -47,9 +47,9 @@ describe('stale reads', () => {
         call(sandbox, 'GET', '/api/maps/fancy-map/'),
         call(sandbox, 'GET', '/api/maps/fancy-map/observers/watcher/'),
       ])
-      assert.equal(fresh[0]!.json().maps.length, 2)
-      assert.deepEqual(fresh[1]!.json().obstacles, [{x: 1, y: 1}])
-      assert.equal(fresh[2]!.json().x, 5)
+      assert.equal(fresh[0].json().maps.length, 2)
+      assert.deepEqual(fresh[1].json().obstacles, [{x: 1, y: 1}])
+      assert.equal(fresh[2].json().x, 5)
     })
   })
 

@@ -16,7 +16,7 @@ const URL = `${SERVER}/api/maps/m/`
 const BASE: RemoteMap = {name: 'M', slug: 'm', url: URL, width: 3, height: 3, observers: [], obstacles: [{x: 0, y: 0}]}
 
 type OpBody = Operation extends infer O ? (O extends Operation ? Omit<O, 'id' | 'map' | 'phase' | 'dependsOn' | 'reason'> : never) : never
-const op = (id: number, o: OpBody): Operation => ({id, map: 'M', phase: 3, dependsOn: [], reason: 'test', ...o}) as Operation
+const op = (id: number, o: OpBody): Operation => ({id, map: 'M', phase: 3, dependsOn: [], reason: 'test', ...o})
 
 describe('journal', () => {
   let dir: string

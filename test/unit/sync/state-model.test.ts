@@ -72,7 +72,7 @@ describe('fingerprint', () => {
 
 describe('applyToModel', () => {
   type OpBody = Operation extends infer O ? (O extends Operation ? Omit<O, 'id' | 'map' | 'phase' | 'dependsOn' | 'reason'> : never) : never
-  const op = (id: number, o: OpBody): Operation => ({id, map: 'M', phase: 3, dependsOn: [], reason: 'test', ...o}) as Operation
+  const op = (id: number, o: OpBody): Operation => ({id, map: 'M', phase: 3, dependsOn: [], reason: 'test', ...o})
 
   it('keeps the starting obstacles in place, once each, and puts the ones placed anew last', () => {
     const before = map([{x: 100, y: 11}, {x: 9, y: 0}, {x: 10, y: 0}, {x: 9, y: 0}, {x: 0, y: 0}])
