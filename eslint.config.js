@@ -52,4 +52,13 @@ export default defineConfig(
     files: ['bin/*.js'],
     languageOptions: {globals: {process: 'readonly'}},
   },
+  {
+    // Build and benchmark scripts in plain JavaScript: linted without type information.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: {project: false, projectService: false, program: null},
+      globals: {process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', performance: 'readonly'},
+    },
+  },
 )
