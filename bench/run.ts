@@ -69,7 +69,17 @@ export interface CaseResult {
   latencyMs: number
   client: ClientId
   runs: RunRecord[]
-  median: {wallMs: number; cpuMs: number; maxRssMb: number; serverCpuMs: number; rps: number; spanRps: number; sustainedRps: number; firstRequestMs: number; afterLastRequestMs: number}
+  median: {
+    wallMs: number
+    cpuMs: number
+    maxRssMb: number
+    serverCpuMs: number
+    rps: number
+    spanRps: number
+    sustainedRps: number
+    firstRequestMs: number
+    afterLastRequestMs: number
+  }
   /** For runs without latency: the load generator's requests per second with as many connections, measured just before. */
   reference?: number
   requests: number
@@ -161,7 +171,10 @@ function machine(): Record<string, string | number> {
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     commit,
-    loadAverageAtStart: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverageAtStart: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   }
 }
 
@@ -218,15 +231,7 @@ function spanRate(stats: Stats): number {
   return ((stats.total - 1) / (stats.lastAt - stats.firstAt)) * 1000
 }
 
-async function runCase(
-  sandbox: SandboxProcess,
-  w: Workload,
-  m: Materialized,
-  minimum: Minimum,
-  latencyMs: number,
-  client: ClientId,
-  runs: number,
-): Promise<CaseResult> {
+async function runCase(sandbox: SandboxProcess, w: Workload, m: Materialized, minimum: Minimum, latencyMs: number, client: ClientId, runs: number): Promise<CaseResult> {
   const records: RunRecord[] = []
   const references: number[] = []
   for (let i = 0; i < runs; i++) {
@@ -294,7 +299,9 @@ async function loadGeneratorRps(sandbox: SandboxProcess, connections: number, co
   const result = JSON.parse(run.stdout) as {rps: number; cpuMs: number}
   if (process.env.BENCH_TIMELINE === '1') {
     const stats = await sandbox.stats()
-    log(`  load generator (${library}): ${stats.total} requests, server CPU ${((stats.cpuMs ?? 0) / stats.total * 1000).toFixed(0)} us a request, client CPU ${(result.cpuMs / count * 1000).toFixed(0)} us`)
+    log(
+      `  load generator (${library}): ${stats.total} requests, server CPU ${(((stats.cpuMs ?? 0) / stats.total) * 1000).toFixed(0)} us a request, client CPU ${((result.cpuMs / count) * 1000).toFixed(0)} us`,
+    )
   }
   return result.rps
 }
@@ -514,7 +521,10 @@ async function main(): Promise<void> {
     }
 
     results.durationS = Math.round((Date.now() - started) / 1000)
-    results.machine!.loadAverageAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ')
+    results.machine!.loadAverageAtEnd = os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')
     const full = results as Results
     full.verdicts = verdicts(full)
 

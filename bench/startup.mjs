@@ -40,7 +40,9 @@ for (const root of roots) {
 /** CPU time of this process's waited-for children so far, in ms (clock ticks of 10 ms), or NaN. */
 function childrenCpu() {
   if (!existsSync('/proc/self/stat')) return Number.NaN
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ')
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ')
   return (Number(fields[13]) + Number(fields[14])) * 10
 }
 

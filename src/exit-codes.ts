@@ -30,7 +30,10 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [ExitCode, string]> = [
   [ExitCode.INVALID_MAPS, 'invalid local map files (their maps were left alone)'],
   [ExitCode.NETWORK, 'network or TLS error, or the server could not be reached or stopped answering (a push then stops sending)'],
   [ExitCode.CONTRACT, 'API version mismatch, or a server answer that breaks the API contract'],
-  [ExitCode.NOT_VERIFIED, 'nothing (more) to send, but the server is not known to match the files: writes not yet confirmed by a read (a caching server), or deletes the server acknowledged and did not carry out'],
+  [
+    ExitCode.NOT_VERIFIED,
+    'nothing (more) to send, but the server is not known to match the files: writes not yet confirmed by a read (a caching server), or deletes the server acknowledged and did not carry out',
+  ],
   [ExitCode.GUARD, 'a safety guard stopped the run before any change'],
   [ExitCode.LOCKED, 'another gridsync run holds the lock on the maps directory'],
   [ExitCode.FILE_ACCESS, "the maps directory, or gridsync's state in it (.gridsync/: lock, journal, backups), cannot be read or written"],

@@ -28,12 +28,16 @@ function request(method: string, url: string, body?: object): Promise<Answer> {
   requests++
   const data = body === undefined ? undefined : JSON.stringify(body)
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {method, agent: false, headers: data === undefined ? {} : {'content-type': 'application/json', 'content-length': Buffer.byteLength(data)}}, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8')}))
-      res.on('error', reject)
-    })
+    const req = http.request(
+      url,
+      {method, agent: false, headers: data === undefined ? {} : {'content-type': 'application/json', 'content-length': Buffer.byteLength(data)}},
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString('utf8')}))
+        res.on('error', reject)
+      },
+    )
     req.on('error', reject)
     req.end(data)
   })

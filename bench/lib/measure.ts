@@ -30,11 +30,7 @@ let counter = 0
  * Runs `node [execArgv] script args` and reports its wall time, CPU time and peak RSS
  * (from the child's own resourceUsage(), written at exit by the rusage hook).
  */
-export async function measure(
-  script: string,
-  args: string[],
-  opts: {execArgv?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number} = {},
-): Promise<ProcessRun> {
+export async function measure(script: string, args: string[], opts: {execArgv?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number} = {}): Promise<ProcessRun> {
   const usageFile = join(tmpdir(), `gridsync-bench-rusage-${process.pid}-${counter++}.json`)
   const env = {...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GRIDSYNC_DEBUG: undefined, ...opts.env, BENCH_RUSAGE_FILE: usageFile}
   const started = performance.now()

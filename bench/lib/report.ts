@@ -31,7 +31,7 @@ export function renderMarkdown(r: Results): string {
     '',
     '### Push against the sandbox',
     '',
-    'Wall time of the whole process (start-up included); speed-up over the sequential client on the same case, by wall time and by the time from the first request to the last (start-up and exit left out), cut to one decimal; requests the server received / the plan\'s minimum; ' +
+    "Wall time of the whole process (start-up included); speed-up over the sequential client on the same case, by wall time and by the time from the first request to the last (start-up and exit left out), cut to one decimal; requests the server received / the plan's minimum; " +
       'requests per second over the whole process, and sustained (over the middle 80% of the requests, as the server saw them arrive); for runs without latency, ' +
       'that sustained rate as a share of what the load generator reached with as many connections just before; CPU time and peak RSS of the client process alone.',
     '',
@@ -69,19 +69,17 @@ export function renderMarkdown(r: Results): string {
     }
   }
 
-  const planRow = (id: string, p: Record<string, number>): string[] => [
-    id,
-    ms(p.parseMs),
-    ms(p.decodeMs),
-    ms(p.planMs),
-    ms(p.totalMs),
-    `${int(p.processMaxRssMb)} MB`,
-  ]
+  const planRow = (id: string, p: Record<string, number>): string[] => [id, ms(p.parseMs), ms(p.decodeMs), ms(p.planMs), ms(p.totalMs), `${int(p.processMaxRssMb)} MB`]
   if (r.planning || r.huge) {
     const rows: string[][] = []
     if (r.planning) rows.push(planRow(r.planning.workload, r.planning.median))
     if (r.huge) rows.push(planRow(r.huge.workload, r.huge.planning.median))
-    out.push('', '### Local planning and memory', '', table(['case', 'read + parse files', 'decode answers', 'plan', 'total', 'peak RSS'], rows, [false, true, true, true, true, true]))
+    out.push(
+      '',
+      '### Local planning and memory',
+      '',
+      table(['case', 'read + parse files', 'decode answers', 'plan', 'total', 'peak RSS'], rows, [false, true, true, true, true, true]),
+    )
   }
   if (r.huge) {
     out.push(

@@ -11,11 +11,7 @@ import {loadMapsDir} from '../../src/format/index.js'
 import {positionKey} from '../../src/model/types.js'
 import {type Sandbox, type SeedMap, startSandbox} from '../../src/sandbox/index.js'
 
-export type Command =
-  | {cmd: 'load'; seedFile?: string; latencyMs: number}
-  | {cmd: 'stats'}
-  | {cmd: 'check'; dir: string}
-  | {cmd: 'stop'}
+export type Command = {cmd: 'load'; seedFile?: string; latencyMs: number} | {cmd: 'stats'} | {cmd: 'check'; dir: string} | {cmd: 'stop'}
 
 export interface Stats {
   total: number
@@ -117,7 +113,15 @@ async function main(): Promise<void> {
         }
         case 'stats': {
           const {total, byRoute} = sandbox.stats
-          return reply({total, byRoute: {...byRoute}, firstAt: first, lastAt: last, cpuMs: cpuMsSince(cpuAtLoad), sustainedRps: sustained(arrivals), ...(keepTimeline ? {timeline} : {})} satisfies Stats)
+          return reply({
+            total,
+            byRoute: {...byRoute},
+            firstAt: first,
+            lastAt: last,
+            cpuMs: cpuMsSince(cpuAtLoad),
+            sustainedRps: sustained(arrivals),
+            ...(keepTimeline ? {timeline} : {}),
+          } satisfies Stats)
         }
         case 'check': {
           return reply(await check(sandbox, raw.dir))

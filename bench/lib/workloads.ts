@@ -143,18 +143,28 @@ export function pushWorkloads(): Workload[] {
   list.push(createMany('create-500', '500 new maps of 8x8, 1 observer each; empty server', 500, {width: 8, height: 8, density: 0, observers: 1}, 3))
   list.push(createMany('create-dense', '3 new maps of 30x30, 20% obstacles, 5 observers each; empty server', 3, {width: 30, height: 30, density: 0.2, observers: 5}, 4))
   list.push(
-    createMany('create-1000x1000', '2 new sparse maps of 1,000x1,000, 300 obstacles and 10 observers each; empty server', 2, {width: 1000, height: 1000, density: 300 / 1e6, observers: 10}, 5),
+    createMany(
+      'create-1000x1000',
+      '2 new sparse maps of 1,000x1,000, 300 obstacles and 10 observers each; empty server',
+      2,
+      {width: 1000, height: 1000, density: 300 / 1e6, observers: 10},
+      5,
+    ),
   )
 
   {
     const next = random(6)
-    const maps = Array.from({length: 500}, (_, i) => generateMap(next, {name: `in-sync ${pad(i)}`, width: 16, height: 16, density: 0.1, observers: 2, observerPrefix: `in-sync o${i}-`}))
+    const maps = Array.from({length: 500}, (_, i) =>
+      generateMap(next, {name: `in-sync ${pad(i)}`, width: 16, height: 16, density: 0.1, observers: 2, observerPrefix: `in-sync o${i}-`}),
+    )
     list.push({id: 'in-sync-500', description: '500 maps of 16x16, 10% obstacles, already on the server: reads only, nothing to write', server: maps, files: maps, prune: false})
   }
 
   {
     const next = random(7)
-    const server = Array.from({length: 100}, (_, i) => generateMap(next, {name: `edit ${pad(i)}`, width: 50, height: 50, density: 0.2, observers: 5, observerPrefix: `edit o${i}-`}))
+    const server = Array.from({length: 100}, (_, i) =>
+      generateMap(next, {name: `edit ${pad(i)}`, width: 50, height: 50, density: 0.2, observers: 5, observerPrefix: `edit o${i}-`}),
+    )
     const files: GridMap[] = []
     server.forEach((map, i) => {
       if (i >= 97) return // three maps lose their file: pruned
@@ -203,7 +213,9 @@ export function pushWorkloads(): Workload[] {
 /** 500 maps of 100x100 on the server, and their files with a few edits: for timing local planning. */
 export function planningWorkload(): Workload {
   const next = random(9)
-  const server = Array.from({length: 500}, (_, i) => generateMap(next, {name: `plan ${pad(i)}`, width: 100, height: 100, density: 0.1, observers: 5, observerPrefix: `plan o${i}-`}))
+  const server = Array.from({length: 500}, (_, i) =>
+    generateMap(next, {name: `plan ${pad(i)}`, width: 100, height: 100, density: 0.1, observers: 5, observerPrefix: `plan o${i}-`}),
+  )
   const files = server.map((map, i) => (i % 5 === 0 ? mutateMap(next, map, {addObstacles: 5, removeObstacles: 5, moveObservers: 1}) : map))
   return {id: 'plan-500x100x100', description: '500 maps of 100x100, 10% obstacles, 5 observers; 100 of them edited', server, files, prune: false}
 }

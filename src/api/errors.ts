@@ -41,16 +41,9 @@ export class NetworkError extends GridsyncError {
   /** The request was never sent: gridsync had stopped sending before it. */
   readonly notSent: boolean
 
-  constructor(
-    request: FailedRequest,
-    failure: {kind: NetworkFailureKind; reason: string; systemCode?: string; ambiguous?: boolean; notSent?: boolean},
-  ) {
+  constructor(request: FailedRequest, failure: {kind: NetworkFailureKind; reason: string; systemCode?: string; ambiguous?: boolean; notSent?: boolean}) {
     const ambiguous = failure.ambiguous ?? false
-    super(
-      `${request.method} ${request.url} failed: ${failure.reason}${attemptsNote(request.attempts)}${doubtNote(ambiguous)}`,
-      ExitCode.NETWORK,
-      'NETWORK_ERROR',
-    )
+    super(`${request.method} ${request.url} failed: ${failure.reason}${attemptsNote(request.attempts)}${doubtNote(ambiguous)}`, ExitCode.NETWORK, 'NETWORK_ERROR')
     this.name = 'NetworkError'
     this.method = request.method
     this.url = request.url
@@ -83,8 +76,7 @@ export class HttpError extends GridsyncError {
     const write = request.method !== 'GET' && request.method !== 'HEAD'
     const ambiguous = write && (mayHaveApplied || status === 502 || status === 504)
     super(
-      `${request.method} ${request.url} answered ${status}${statusText ? ` ${statusText}` : ''}${said}` +
-        `${attemptsNote(request.attempts)}${doubtNote(ambiguous)}`,
+      `${request.method} ${request.url} answered ${status}${statusText ? ` ${statusText}` : ''}${said}` + `${attemptsNote(request.attempts)}${doubtNote(ambiguous)}`,
       ExitCode.OPERATIONS_FAILED,
       'HTTP_ERROR',
     )
@@ -122,11 +114,7 @@ export class VersionMismatchError extends GridsyncError {
     readonly serverVersion: string,
     readonly expectedVersion: string,
   ) {
-    super(
-      `the server speaks Gridmap API ${serverVersion} but gridsync speaks ${expectedVersion}: the major versions differ`,
-      ExitCode.CONTRACT,
-      'VERSION_MISMATCH',
-    )
+    super(`the server speaks Gridmap API ${serverVersion} but gridsync speaks ${expectedVersion}: the major versions differ`, ExitCode.CONTRACT, 'VERSION_MISMATCH')
     this.name = 'VersionMismatchError'
   }
 }

@@ -22,8 +22,7 @@ export interface FailureContext {
 
 type Describe = (ctx: FailureContext, message: string) => string
 
-const UNKNOWN_CA: Describe = () =>
-  "the server's TLS certificate is not trusted: it is signed by an unknown certificate authority"
+const UNKNOWN_CA: Describe = () => "the server's TLS certificate is not trusted: it is signed by an unknown certificate authority"
 
 /** TLS verification failures: the handshake failed, nothing was sent. */
 const TLS_REASONS: Readonly<Record<string, Describe>> = {
@@ -31,8 +30,7 @@ const TLS_REASONS: Readonly<Record<string, Describe>> = {
   CERT_NOT_YET_VALID: () => "the server's TLS certificate is not valid yet",
   ERR_TLS_CERT_ALTNAME_INVALID: (ctx) => `the server's TLS certificate does not match the host name ${ctx.host}`,
   DEPTH_ZERO_SELF_SIGNED_CERT: () => "the server's TLS certificate is self-signed and not trusted",
-  SELF_SIGNED_CERT_IN_CHAIN: () =>
-    "the server's TLS certificate is not trusted: its chain ends in a self-signed certificate of an unknown certificate authority",
+  SELF_SIGNED_CERT_IN_CHAIN: () => "the server's TLS certificate is not trusted: its chain ends in a self-signed certificate of an unknown certificate authority",
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNKNOWN_CA,
   UNABLE_TO_GET_ISSUER_CERT: UNKNOWN_CA,
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNKNOWN_CA,
@@ -56,8 +54,7 @@ const SOCKET_REASONS: Readonly<Record<string, {kind: NetworkFailureKind; neverSe
   ECONNRESET: {
     kind: 'reset',
     neverSent: false,
-    describe: (_ctx, message) =>
-      /hang up/i.test(message) ? 'the server closed the connection without answering' : 'the connection was reset',
+    describe: (_ctx, message) => (/hang up/i.test(message) ? 'the server closed the connection without answering' : 'the connection was reset'),
   },
   ECONNABORTED: {kind: 'reset', neverSent: false, describe: () => 'the connection was aborted'},
   EPIPE: {kind: 'reset', neverSent: false, describe: () => 'the connection broke while the request was being sent'},
@@ -68,10 +65,7 @@ const SOCKET_REASONS: Readonly<Record<string, {kind: NetworkFailureKind; neverSe
   },
 }
 
-export function describeConnectionFailure(
-  err: {code?: string; message: string},
-  ctx: FailureContext,
-): ConnectionFailure {
+export function describeConnectionFailure(err: {code?: string; message: string}, ctx: FailureContext): ConnectionFailure {
   const code = err.code
   const message = oneLine(err.message)
   if (ctx.proxy !== undefined) {
@@ -87,9 +81,7 @@ export function describeConnectionFailure(
   const tls = code === undefined ? undefined : TLS_REASONS[code]
   if (tls) return {kind: 'tls', reason: tls(ctx, message), systemCode: code, neverSent: true}
   if (code === 'EPROTO' || (code !== undefined && /^ERR_(SSL|TLS)_/.test(code))) {
-    const reason = /wrong version number/i.test(message)
-      ? TLS_REASONS.ERR_SSL_WRONG_VERSION_NUMBER!(ctx, message)
-      : `TLS failure: ${message}`
+    const reason = /wrong version number/i.test(message) ? TLS_REASONS.ERR_SSL_WRONG_VERSION_NUMBER!(ctx, message) : `TLS failure: ${message}`
     return {kind: 'tls', reason, systemCode: code, neverSent: true}
   }
   const socket = code === undefined ? undefined : SOCKET_REASONS[code]

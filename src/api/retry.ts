@@ -37,16 +37,7 @@ export interface FailedAttempt {
 const IDEMPOTENT_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
 /** Answers that mean the server wrote nothing. */
 const POST_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 503])
-const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-])
+const RETRY_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
 
 /** Connection failures before any byte of the request was sent. */
 const NEVER_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
@@ -61,16 +52,10 @@ export function isRetryable(failed: Pick<FailedAttempt, 'method' | 'status' | 'e
 }
 
 /** Milliseconds to wait before the next attempt, or 0 to give up. Never between 0 and 1. */
-export function retryDelay(
-  policy: RetryPolicy,
-  failed: FailedAttempt,
-  random: () => number = Math.random,
-  now: number = Date.now(),
-): number {
+export function retryDelay(policy: RetryPolicy, failed: FailedAttempt, random: () => number = Math.random, now: number = Date.now()): number {
   if (failed.attempt > policy.retries || !isRetryable(failed)) return 0
   const asked = failed.retryAfter === undefined ? undefined : parseRetryAfter(failed.retryAfter, now)
-  const delay =
-    asked === undefined ? backoffDelay(failed.attempt, policy, random) : Math.min(asked, policy.maxRetryAfterMs)
+  const delay = asked === undefined ? backoffDelay(failed.attempt, policy, random) : Math.min(asked, policy.maxRetryAfterMs)
   return Math.max(1, delay)
 }
 

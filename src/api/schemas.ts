@@ -113,7 +113,5 @@ export function describeIssues(error: z.ZodError, max = 3): string {
 
 function issuePath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(the whole answer)'
-  return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
-    .join('')
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('')
 }

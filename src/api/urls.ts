@@ -76,10 +76,7 @@ export class ServerUrl {
       return {problem: `the Location header "${location}" points to another server than ${this.origin}`}
     }
     const pathRelative = !/^[a-z][a-z0-9+.-]*:|^\//i.test(location)
-    const path =
-      pathRelative || this.basePath === '' || resolved.pathname.startsWith(`${this.basePath}/`)
-        ? resolved.pathname
-        : this.basePath + resolved.pathname
+    const path = pathRelative || this.basePath === '' || resolved.pathname.startsWith(`${this.basePath}/`) ? resolved.pathname : this.basePath + resolved.pathname
     return {url: this.origin + path}
   }
 }

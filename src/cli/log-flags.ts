@@ -13,7 +13,8 @@ export const logFlags = withEnv({
     options: LOG_FORMATS,
     default: 'text' as LogFormat,
     env: 'GRIDSYNC_LOG_FORMAT',
-    summary: 'text: the human report and a summary line. json: one JSON event per line on stderr (run, plan, each operation with its timing, verification, end), and only the summary line on stdout.',
+    summary:
+      'text: the human report and a summary line. json: one JSON event per line on stderr (run, plan, each operation with its timing, verification, end), and only the summary line on stdout.',
     helpGroup: 'LOG',
   })(),
   'log-file': Flags.string({
@@ -25,18 +26,21 @@ export const logFlags = withEnv({
   'log-file-format': Flags.option({
     options: LOG_FORMATS,
     default: 'json' as LogFormat,
-    summary: 'json: one JSON event per line (NDJSON), for machines; text: one plain line per event. Independent of --log-format, so stderr can stay text for people (cron mail) while the file is NDJSON.',
+    summary:
+      'json: one JSON event per line (NDJSON), for machines; text: one plain line per event. Independent of --log-format, so stderr can stay text for people (cron mail) while the file is NDJSON.',
     helpGroup: 'LOG',
   })(),
   quiet: Flags.boolean({
     char: 'q',
     env: 'GRIDSYNC_QUIET',
     default: false,
-    summary: 'Print only problems (failed or skipped operations, invalid files, unverified maps, warnings), and the summary line only when there were some. The exit code is the same.',
+    summary:
+      'Print only problems (failed or skipped operations, invalid files, unverified maps, warnings), and the summary line only when there were some. The exit code is the same.',
     helpGroup: 'LOG',
   }),
   verbose: Flags.boolean({
-    summary: 'List every change, failure and difference in the text report. Given twice (or with DEBUG=gridsync:http), also trace every HTTP request on stderr: method, URL, status, duration and attempt; never a header value.',
+    summary:
+      'List every change, failure and difference in the text report. Given twice (or with DEBUG=gridsync:http), also trace every HTTP request on stderr: method, URL, status, duration and attempt; never a header value.',
     helpGroup: 'LOG',
   }),
 })

@@ -46,7 +46,12 @@ export default class Validate extends BaseCommand<typeof Validate> {
       const {exitCode} = report
       this.setExitCode(exitCode)
       for (const file of report.files) {
-        if (!file.valid) log.invalidFile(file.file, file.name, file.diagnostics.map((d) => formatDiagnostic(d)))
+        if (!file.valid)
+          log.invalidFile(
+            file.file,
+            file.name,
+            file.diagnostics.map((d) => formatDiagnostic(d)),
+          )
         for (const d of file.diagnostics) log.report(`${this.chalk.bold(`${diagnosticLocation(d)}:`)} ${this.chalk.red(d.message)}`)
       }
       for (const {file, reason} of report.skipped) log.report(this.chalk.dim(`${file}: skipped, ${reason}`))

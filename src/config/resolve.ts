@@ -149,9 +149,7 @@ function checkVariables(known: Readonly<Record<string, FlagShape>>, env: Resolve
 }
 
 function locateConfigFile(o: ResolveOptions, textOf: (name: string) => {text: string; source: Source} | undefined): Located {
-  const named = Object.hasOwn(o.given, CONFIG_FLAG)
-    ? {text: String(o.given[CONFIG_FLAG]), source: {kind: 'flag', flag: CONFIG_FLAG} as const}
-    : textOf(CONFIG_FLAG)
+  const named = Object.hasOwn(o.given, CONFIG_FLAG) ? {text: String(o.given[CONFIG_FLAG]), source: {kind: 'flag', flag: CONFIG_FLAG} as const} : textOf(CONFIG_FLAG)
   if (named) {
     const absolute = path.resolve(o.cwd, named.text)
     return {absolute, file: displayPath(o.cwd, absolute), source: named.source, namedBy: describeOrigin(named.source)}

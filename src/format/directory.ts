@@ -184,11 +184,7 @@ interface Owner {
  * Different map names (or observer names) that give the same slug, so the same URL: the
  * server refuses the second one (409). Same names are reported on their own above.
  */
-function addressClashes(
-  paths: string[],
-  mapNames: ReadonlyMap<string, number[]>,
-  observerNames: ReadonlyMap<string, Owner[]>,
-): Array<{index: number; diagnostic: Diagnostic}> {
+function addressClashes(paths: string[], mapNames: ReadonlyMap<string, number[]>, observerNames: ReadonlyMap<string, Owner[]>): Array<{index: number; diagnostic: Diagnostic}> {
   const out: Array<{index: number; diagnostic: Diagnostic}> = []
   const report = (kind: 'map' | 'observer', names: ReadonlyMap<string, Owner[]>, column: number): void => {
     const byKey = new Map<string, string[]>()

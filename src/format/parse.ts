@@ -22,9 +22,7 @@ import {byPosition, type Diagnostic} from './diagnostics.js'
 import {nameProblem} from './names.js'
 import {isSymbol, isWhiteSpace, showChar} from './symbols.js'
 
-export type ParseResult =
-  | {ok: true; map: LocalMap}
-  | {ok: false; /** The map name from line 1, when it could be read. */ name?: string; diagnostics: Diagnostic[]}
+export type ParseResult = {ok: true; map: LocalMap} | {ok: false; /** The map name from line 1, when it could be read. */ name?: string; diagnostics: Diagnostic[]}
 
 /** A parse result plus where each observer's legend line is, for checks across files. */
 export interface ParsedFile {
@@ -110,11 +108,7 @@ class FileParser {
     const rows = legendAt < 0 ? body : body.slice(0, legendAt)
     const grid = this.readGrid(rows)
     if (rows.length === 0) {
-      this.report(
-        2,
-        1,
-        'no grid: the lines after the map name should be grid rows ("." an empty tile, "#" an obstacle, a symbol for each observer)',
-      )
+      this.report(2, 1, 'no grid: the lines after the map name should be grid rows ("." an empty tile, "#" an obstacle, a symbol for each observer)')
     }
     const legend = this.readLegend(legendAt < 0 ? [] : body.slice(legendAt), grid.width, rows.length > 0)
     this.matchSymbols(grid, legend)
@@ -291,11 +285,7 @@ class FileParser {
   private matchSymbols(grid: Grid, legend: Legend): void {
     for (const [symbol, spot] of grid.symbols) {
       if (!legend.symbolLines.has(symbol)) {
-        this.report(
-          spot.line,
-          spot.column,
-          `symbol ${showChar(symbol)} on the grid has no legend line (add one such as "${symbol},Observer name,6" after the grid)`,
-        )
+        this.report(spot.line, spot.column, `symbol ${showChar(symbol)} on the grid has no legend line (add one such as "${symbol},Observer name,6" after the grid)`)
       }
     }
     if (grid.height === 0) return
@@ -362,9 +352,7 @@ function readVision(text: string | undefined): {value: number | null} | {problem
   if (trimmed.startsWith('-') && DECIMAL.test(trimmed.slice(1))) {
     return {problem: `vision ${trimmed} is negative: it must be 0 or more, or left empty for no limit`}
   }
-  const hint = /\p{L}/u.test(trimmed)
-    ? ' (a name that contains "," must be followed by ",vision", or by a final "," for no limit)'
-    : ''
+  const hint = /\p{L}/u.test(trimmed) ? ' (a name that contains "," must be followed by ",vision", or by a final "," for no limit)' : ''
   return {problem: `vision "${text}" is not a number: write one such as 6 or 2.5, or leave it empty for no limit${hint}`}
 }
 

@@ -11,9 +11,7 @@ import {nameProblem} from './names.js'
 import {isSymbol, symbolSequence} from './symbols.js'
 import {joinWords} from './words.js'
 
-export type WriteResult =
-  | {ok: true; text: string; /** Observer name -> the symbol it got. */ symbols: Map<string, string>}
-  | {ok: false; problems: string[]}
+export type WriteResult = {ok: true; text: string; /** Observer name -> the symbol it got. */ symbols: Map<string, string>} | {ok: false; problems: string[]}
 
 export interface WriteOptions {
   /**
@@ -56,24 +54,19 @@ function nameProblems(map: GridMap): string[] {
 function sizeProblems(map: GridMap): string[] {
   return (['width', 'height'] as const).flatMap((side) => {
     const value = map[side]
-    return Number.isInteger(value) && value >= 1
-      ? []
-      : [`the map's ${side} is ${value}; a map needs a whole number of at least 1 for each side to be written as a grid`]
+    return Number.isInteger(value) && value >= 1 ? [] : [`the map's ${side} is ${value}; a map needs a whole number of at least 1 for each side to be written as a grid`]
   })
 }
 
 function placementProblems(map: GridMap): string[] {
   const problems: string[] = []
   const size = `${map.width}x${map.height}`
-  const inside = (p: Position): boolean =>
-    Number.isInteger(p.x) && Number.isInteger(p.y) && p.x >= 0 && p.y >= 0 && p.x < map.width && p.y < map.height
+  const inside = (p: Position): boolean => Number.isInteger(p.x) && Number.isInteger(p.y) && p.x >= 0 && p.y >= 0 && p.x < map.width && p.y < map.height
 
   const outsideObstacles = map.obstacles.filter((p) => !inside(p))
   if (outsideObstacles.length > 0) {
     const many = outsideObstacles.length > 1
-    problems.push(
-      `${many ? `${outsideObstacles.length} obstacles are` : 'an obstacle is'} outside the ${size} map: ${listPositions(outsideObstacles)}`,
-    )
+    problems.push(`${many ? `${outsideObstacles.length} obstacles are` : 'an obstacle is'} outside the ${size} map: ${listPositions(outsideObstacles)}`)
   }
   const obstacles = PositionSet.of(map.obstacles)
   const byTile = new Map<string, Observer[]>()

@@ -7,10 +7,7 @@ import {describeHolder, type LockHolder} from './holder.js'
  * - `unreadable`: a lock file that is not a lock record and too recent to call stale;
  * - `changing`: the lock file is changing hands right now (another run is taking it over).
  */
-export type LockBlocker =
-  | {kind: 'holder'; holder: LockHolder; otherHost: boolean}
-  | {kind: 'unreadable'}
-  | {kind: 'changing'}
+export type LockBlocker = {kind: 'holder'; holder: LockHolder; otherHost: boolean} | {kind: 'unreadable'} | {kind: 'changing'}
 
 /** Another gridsync run holds the lock on the maps directory: exit 10. */
 export class LockedError extends GridsyncError {
@@ -21,11 +18,7 @@ export class LockedError extends GridsyncError {
   readonly waitedSeconds: number
 
   constructor(details: {mapsDir: string; file: string; blocker: LockBlocker; waitedSeconds: number}) {
-    super(
-      `the maps directory ${details.mapsDir} is locked${blockerText(details.blocker, details.file)}; ${adviceText(details.waitedSeconds)}`,
-      ExitCode.LOCKED,
-      'LOCKED',
-    )
+    super(`the maps directory ${details.mapsDir} is locked${blockerText(details.blocker, details.file)}; ${adviceText(details.waitedSeconds)}`, ExitCode.LOCKED, 'LOCKED')
     this.name = 'LockedError'
     this.mapsDir = details.mapsDir
     this.file = details.file
@@ -37,9 +30,7 @@ export class LockedError extends GridsyncError {
 function blockerText(blocker: LockBlocker, file: string): string {
   switch (blocker.kind) {
     case 'holder': {
-      const otherHost = blocker.otherHost
-        ? `; that host's processes cannot be checked from here: if that run is known to have ended, remove ${file}`
-        : ''
+      const otherHost = blocker.otherHost ? `; that host's processes cannot be checked from here: if that run is known to have ended, remove ${file}` : ''
       return ` by ${describeHolder(blocker.holder)}${otherHost}`
     }
 
@@ -54,9 +45,7 @@ function blockerText(blocker: LockBlocker, file: string): string {
 }
 
 function adviceText(waitedSeconds: number): string {
-  return waitedSeconds > 0
-    ? `waited ${waitedSeconds} s; try again later or use a longer --wait-lock`
-    : 'try again later or use --wait-lock SECONDS'
+  return waitedSeconds > 0 ? `waited ${waitedSeconds} s; try again later or use a longer --wait-lock` : 'try again later or use --wait-lock SECONDS'
 }
 
 /**

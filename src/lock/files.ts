@@ -36,11 +36,7 @@ const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTS
  * (just as atomic; the text follows at once, see createByOpen). Returns false when the
  * file already exists.
  */
-export async function createExclusive(
-  file: string,
-  text: string,
-  makeLink: (existingPath: string, newPath: string) => Promise<void> = link,
-): Promise<boolean> {
+export async function createExclusive(file: string, text: string, makeLink: (existingPath: string, newPath: string) => Promise<void> = link): Promise<boolean> {
   const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
   await writeFile(temp, text, {flag: 'wx'})
   try {

@@ -119,17 +119,7 @@ export interface RequestTraceEvent {
 }
 
 export type EventBody =
-  | RunStartEvent
-  | PlanEvent
-  | OperationEvent
-  | VerifyEvent
-  | InvalidFileEvent
-  | ConflictEvent
-  | PullMapEvent
-  | WarningEvent
-  | ErrorEvent
-  | RunEndEvent
-  | RequestTraceEvent
+  RunStartEvent | PlanEvent | OperationEvent | VerifyEvent | InvalidFileEvent | ConflictEvent | PullMapEvent | WarningEvent | ErrorEvent | RunEndEvent | RequestTraceEvent
 
 export type EventName = EventBody['event']
 

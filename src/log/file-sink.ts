@@ -39,7 +39,7 @@ export class FileSink {
     if (this.fd === undefined) return
     const bytes = Buffer.from(line + '\n')
     try {
-      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done)
+      for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done)
     } catch (error) {
       this.close()
       this.onError(`writing to the log file "${this.file}" failed (${(error as Error).message}); nothing more is written to it in this run`)

@@ -146,7 +146,11 @@ export class RunLog {
       if (m.action !== 'invalid' || m.file === undefined) continue
       const file = m.file
       // The notes of an invalid map: why it is left alone, then its problems as `path:line:column: message`.
-      this.invalidFile(file, m.name === file ? undefined : m.name, m.notes.filter((n) => n.startsWith(`${file}:`)))
+      this.invalidFile(
+        file,
+        m.name === file ? undefined : m.name,
+        m.notes.filter((n) => n.startsWith(`${file}:`)),
+      )
     }
   }
 

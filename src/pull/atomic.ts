@@ -62,12 +62,7 @@ export async function replaceFileAtomic(file: string, data: string | Uint8Array,
   await publish(file, data, opts, (temp) => rename(temp, file))
 }
 
-async function publish(
-  file: string,
-  data: string | Uint8Array,
-  opts: AtomicWriteOptions,
-  commit: (temp: string) => Promise<void>,
-): Promise<void> {
+async function publish(file: string, data: string | Uint8Array, opts: AtomicWriteOptions, commit: (temp: string) => Promise<void>): Promise<void> {
   const temp = tempFileFor(file)
   try {
     const handle = await open(temp, 'wx')

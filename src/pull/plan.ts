@@ -114,7 +114,12 @@ function decide(item: RemoteItem, local: LocalFile | undefined, observers: Reado
 
 function invalidPresent(name: string, local: LocalFile): PlannedMap {
   const problems = `${local.problems} ${local.problems === 1 ? 'problem' : 'problems'}`
-  return {name, action: 'present', file: local.file, note: `the file is invalid (${problems}, see gridsync validate) and is left alone; fix it, or move it out of the directory, to pull this map`}
+  return {
+    name,
+    action: 'present',
+    file: local.file,
+    note: `the file is invalid (${problems}, see gridsync validate) and is left alone; fix it, or move it out of the directory, to pull this map`,
+  }
 }
 
 /** Observer name -> the local file that has it, leaving out files about to be replaced. */

@@ -53,10 +53,14 @@ export function mapListDoc(maps: readonly MapRow[], mason: boolean): unknown {
     return mason ? withControls(summary, {self: link(mapPath(map))}) : summary
   })
   if (!mason) return {maps: items}
-  return withControls({maps: items}, {
-    self: link(MAPS_PATH),
-    'gridmap:add-map': form('POST', MAPS_PATH, 'Add a map', MAP_INPUT_SCHEMA),
-  }, true)
+  return withControls(
+    {maps: items},
+    {
+      self: link(MAPS_PATH),
+      'gridmap:add-map': form('POST', MAPS_PATH, 'Add a map', MAP_INPUT_SCHEMA),
+    },
+    true,
+  )
 }
 
 export function mapDoc(map: MapRow, mason: boolean): unknown {
@@ -71,14 +75,18 @@ export function mapDoc(map: MapRow, mason: boolean): unknown {
   const doc = {name: map.name, slug: map.slug, width: map.width, height: map.height, observers, obstacles}
   if (!mason) return doc
   const self = mapPath(map)
-  return withControls(doc, {
-    self: link(self),
-    collection: link(MAPS_PATH, 'All maps'),
-    edit: form('PUT', self, 'Rename or resize this map', MAP_INPUT_SCHEMA),
-    'gridmap:delete': remove(self, 'Delete this map and its contents'),
-    'gridmap:add-observer': form('POST', `${self}observers/`, 'Add an observer', OBSERVER_INPUT_SCHEMA),
-    'gridmap:add-obstacle': form('POST', `${self}obstacles/`, 'Add an obstacle', OBSTACLE_INPUT_SCHEMA),
-  }, true)
+  return withControls(
+    doc,
+    {
+      self: link(self),
+      collection: link(MAPS_PATH, 'All maps'),
+      edit: form('PUT', self, 'Rename or resize this map', MAP_INPUT_SCHEMA),
+      'gridmap:delete': remove(self, 'Delete this map and its contents'),
+      'gridmap:add-observer': form('POST', `${self}observers/`, 'Add an observer', OBSERVER_INPUT_SCHEMA),
+      'gridmap:add-obstacle': form('POST', `${self}obstacles/`, 'Add an obstacle', OBSTACLE_INPUT_SCHEMA),
+    },
+    true,
+  )
 }
 
 export function observerDoc(observer: ObserverRow, mason: boolean): unknown {
@@ -93,10 +101,14 @@ export function observerDoc(observer: ObserverRow, mason: boolean): unknown {
   }
   if (!mason) return doc
   const self = observerPath(observer)
-  return withControls(doc, {
-    self: link(self),
-    up: link(mapPath(observer.map), 'The map this observer is on'),
-    edit: form('PUT', self, 'Change this observer', OBSERVER_INPUT_SCHEMA),
-    'gridmap:delete': remove(self, 'Delete this observer'),
-  }, true)
+  return withControls(
+    doc,
+    {
+      self: link(self),
+      up: link(mapPath(observer.map), 'The map this observer is on'),
+      edit: form('PUT', self, 'Change this observer', OBSERVER_INPUT_SCHEMA),
+      'gridmap:delete': remove(self, 'Delete this observer'),
+    },
+    true,
+  )
 }

@@ -1,12 +1,4 @@
-import {
-  ERROR_SCHEMA,
-  MAP_INPUT_SCHEMA,
-  MAP_SCHEMA,
-  MAP_SUMMARY_SCHEMA,
-  OBSERVER_INPUT_SCHEMA,
-  OBSERVER_SCHEMA,
-  OBSTACLE_INPUT_SCHEMA,
-} from './schemas.js'
+import {ERROR_SCHEMA, MAP_INPUT_SCHEMA, MAP_SCHEMA, MAP_SUMMARY_SCHEMA, OBSERVER_INPUT_SCHEMA, OBSERVER_SCHEMA, OBSTACLE_INPUT_SCHEMA} from './schemas.js'
 
 /**
  * The OpenAPI 3.0 document served at /apispec_1.json. As on the reference server, the
@@ -30,9 +22,7 @@ function jsonContent(schema: unknown): {content: Record<string, {schema: unknown
 }
 
 function errors(...codes: number[]): Record<string, unknown> {
-  return Object.fromEntries(
-    codes.map((code) => [String(code), {description: ERROR_TEXT[code], ...(code === 404 ? {} : jsonContent(ref('Error')))}]),
-  )
+  return Object.fromEntries(codes.map((code) => [String(code), {description: ERROR_TEXT[code], ...(code === 404 ? {} : jsonContent(ref('Error')))}]))
 }
 
 function pathParams(...names: string[]): unknown[] {

@@ -45,8 +45,7 @@ function read(ctx: HandlerContext, doc: unknown): Reply {
   return jsonReply(200, doc, ctx.mason ? MASON_TYPE : JSON_TYPE)
 }
 
-const API_DOCS_TEXT =
-  'This Gridmap API sandbox describes itself in the OpenAPI document at <a href="/apispec_1.json">/apispec_1.json</a>.'
+const API_DOCS_TEXT = 'This Gridmap API sandbox describes itself in the OpenAPI document at <a href="/apispec_1.json">/apispec_1.json</a>.'
 
 export const ROUTES: readonly Route[] = [
   {

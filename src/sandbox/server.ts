@@ -94,16 +94,7 @@ export interface SandboxDefects {
 
 /** The defects that count in `SandboxStats.faults` each time they change an answer. */
 export type FaultName =
-  | 'staleReadsTtlMs'
-  | 'ignoreObstacleDeletes'
-  | 'failBeforeWrite'
-  | 'dropAfterWrite'
-  | 'concurrencyLimit'
-  | 'throttle'
-  | 'stall'
-  | 'truncateBody'
-  | 'garbleBody'
-  | 'outage'
+  'staleReadsTtlMs' | 'ignoreObstacleDeletes' | 'failBeforeWrite' | 'dropAfterWrite' | 'concurrencyLimit' | 'throttle' | 'stall' | 'truncateBody' | 'garbleBody' | 'outage'
 
 export interface SandboxOptions {
   /** 0 (the default): a free port. */
@@ -367,14 +358,7 @@ class SandboxServer implements Sandbox {
     for (const resolve of waiters) resolve()
   }
 
-  private async respond(
-    req: IncomingMessage,
-    method: string,
-    path: string,
-    query: string | undefined,
-    resolution: Resolution,
-    raw: Buffer,
-  ): Promise<Outcome> {
+  private async respond(req: IncomingMessage, method: string, path: string, query: string | undefined, resolution: Resolution, raw: Buffer): Promise<Outcome> {
     if (resolution.kind === 'none') return notFoundReply(path)
     if (resolution.kind === 'redirect') {
       const host = req.headers.host ?? new URL(this.url).host

@@ -94,10 +94,7 @@ export class Store {
     const slug = slugify(name)
     const holder = this.observersBySlug.get(slug)
     if (holder && holder !== self) {
-      throw new ApiError(
-        409,
-        `Observer name '${name}' conflicts with observer '${holder.name}' on map '${holder.map.name}' (both have slug '${slug}')`,
-      )
+      throw new ApiError(409, `Observer name '${name}' conflicts with observer '${holder.name}' on map '${holder.map.name}' (both have slug '${slug}')`)
     }
     return slug
   }

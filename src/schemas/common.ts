@@ -39,7 +39,9 @@ export const evidence = z
   .object({
     kind: z
       .enum(['read', 'writes', 'gone', 'unlisted', 'listing'])
-      .describe("read: a trusted answer of the map's URL; writes: its answer cannot show gridsync's writes yet, their state stands in; gone: its URL answered 404; unlisted/listing: only the listing"),
+      .describe(
+        "read: a trusted answer of the map's URL; writes: its answer cannot show gridsync's writes yet, their state stands in; gone: its URL answered 404; unlisted/listing: only the listing",
+      ),
     at: z.iso.datetime().describe('When the answer behind it was asked for'),
     trust: z.enum(['shows-own-writes', 'older-than-cache', 'no-own-writes']).nullable().describe('Why a read is trusted'),
     until: z.iso.datetime().nullable().describe("Until when the server's answers cannot show gridsync's writes (kind writes)"),

@@ -3,7 +3,6 @@ import {z} from 'zod'
 
 import {count, OPERATION_KINDS, OUTCOMES, planSummary, PULL_STATUSES, VERDICTS} from './common.js'
 
-
 /** The keys every event starts with, in this order. */
 function event<Name extends string, Shape extends z.ZodRawShape>(name: Name, description: string, shape: Shape) {
   return z

@@ -86,8 +86,14 @@ type Settled = {outcome: OpOutcome; detail: string; url?: string; status?: numbe
  */
 export async function apply(plan: Plan, client: SyncClient, options: ApplyOptions): Promise<ApplyResult> {
   const run = new Execution(plan, client, options)
-  await run.stream(plan.operations.filter((op) => op.phase === 1), [])
-  await run.stream(plan.operations.filter((op) => op.phase !== 1), options.followUps ?? [])
+  await run.stream(
+    plan.operations.filter((op) => op.phase === 1),
+    [],
+  )
+  await run.stream(
+    plan.operations.filter((op) => op.phase !== 1),
+    options.followUps ?? [],
+  )
   return run.result()
 }
 
@@ -416,4 +422,3 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 export function succeeded(outcome: OpOutcome): boolean {
   return outcome === 'applied' || outcome === 'reconciled'
 }
-

@@ -38,7 +38,10 @@ export function deleteGuard(plan: Plan, limit: DeleteLimit, approved: boolean): 
   const serverMaps = plan.maps.filter((m) => m.url !== undefined).length
   const allowed = allowedDeletes(limit, serverMaps)
   if (approved || deletes.length <= allowed) return undefined
-  const names = deletes.slice(0, 10).map((m) => `"${m.name}"`).join(', ')
+  const names = deletes
+    .slice(0, 10)
+    .map((m) => `"${m.name}"`)
+    .join(', ')
   const more = deletes.length > 10 ? ` and ${deletes.length - 10} more` : ''
   return `The plan deletes ${deletes.length} of the ${serverMaps} maps on the server (${names}${more}), more than --max-delete allows (${allowed}). Nothing was changed. If that is intended, raise --max-delete or pass --yes.`
 }

@@ -343,7 +343,7 @@ async function* linesOf(file: string): AsyncGenerator<Line> {
 
 /** What to do about a journal that cannot be used. */
 const JOURNAL_REMEDY =
-  "Move the file aside to go on: gridsync then starts a new journal and forgets its record of recent writes (maps written in the last minutes may be reported unconfirmed or as conflicts once; nothing is sent twice that a read shows done)"
+  'Move the file aside to go on: gridsync then starts a new journal and forgets its record of recent writes (maps written in the last minutes may be reported unconfirmed or as conflicts once; nothing is sent twice that a read shows done)'
 
 /** The journal cannot be read or written: the run stops before (or as soon as) it would act on it. */
 export class JournalError extends GridsyncError {
@@ -511,7 +511,7 @@ export class JournalWriter {
     this.pending = []
     try {
       for (const piece of pieces) {
-        for (let written = 0; written < piece.length; ) written += writeSync(this.handle.fd, piece, written)
+        for (let written = 0; written < piece.length;) written += writeSync(this.handle.fd, piece, written)
       }
 
       fdatasyncSync(this.handle.fd)

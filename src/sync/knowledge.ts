@@ -142,8 +142,7 @@ export async function learn(client: LearnClient, opts: LearnOptions): Promise<Kn
       if (body.name !== name) {
         const mismatch = `its URL ${url} answers with a map named "${body.name}" (renamed meanwhile?)`
         maps.set(name, {...absent(name, record, at, summary, 'unlisted'), mismatch})
-      }
-      else maps.set(name, weigh(body, record, {at, cacheMs: opts.cacheMs, listed: summary !== undefined, summary}))
+      } else maps.set(name, weigh(body, record, {at, cacheMs: opts.cacheMs, listed: summary !== undefined, summary}))
     } catch (error) {
       if (!(error instanceof HttpError)) throw error
       if (error.status === 404) maps.set(name, absent(name, record, at, summary, 'gone'))
@@ -186,22 +185,12 @@ function wroteAt(record: JournalRecord | undefined): number | undefined {
  * What a 200 body of a map's URL, asked for at `at`, says, given gridsync's last record
  * of its writes to the map. Pure: planning and verification both weigh with it.
  */
-export function weigh(
-  body: RemoteMap,
-  record: JournalRecord | undefined,
-  opts: {at: number; cacheMs: number; listed: boolean; summary?: RemoteMapSummary},
-): MapKnowledge {
+export function weigh(body: RemoteMap, record: JournalRecord | undefined, opts: {at: number; cacheMs: number; listed: boolean; summary?: RemoteMapSummary}): MapKnowledge {
   const {at, cacheMs, listed} = opts
   const last = wroteAt(record)
   const base = {name: body.name, url: body.url, summary: opts.summary, observed: fingerprint(body), lost: 0}
   const trust: Trust | undefined =
-    !record?.after || last === undefined
-      ? 'no-own-writes'
-      : sameContent(body, record.after)
-        ? 'shows-own-writes'
-        : at - last >= cacheMs
-          ? 'older-than-cache'
-          : undefined
+    !record?.after || last === undefined ? 'no-own-writes' : sameContent(body, record.after) ? 'shows-own-writes' : at - last >= cacheMs ? 'older-than-cache' : undefined
 
   if (trust === undefined) {
     // Too soon after gridsync's writes to tell a cached answer from a current one: the

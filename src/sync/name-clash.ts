@@ -18,6 +18,6 @@ export function mapClashDetail(name: string, serverAnswer: string, listing: read
   const other = sameAddressAs(name, listing)
   const why = other
     ? `the server already has the map "${other.name}", whose name gives the same address ("${other.slug}")`
-    : 'its listing shows no map of this name: another map\'s name gives the same address on the server (how the server spells some letters cannot be told here)'
+    : "its listing shows no map of this name: another map's name gives the same address on the server (how the server spells some letters cannot be told here)"
   return `the server refused the name: ${serverAnswer}; ${why}; rename this map (or that one)`
 }

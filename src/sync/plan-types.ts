@@ -109,10 +109,7 @@ export function emptyChanges(): MapChanges {
 }
 
 export function hasChanges(c: MapChanges): boolean {
-  return (
-    c.observers.create.length + c.observers.update.length + c.observers.delete.length + c.obstacles.create.length + c.obstacles.delete.length >
-    0
-  )
+  return c.observers.create.length + c.observers.update.length + c.observers.delete.length + c.obstacles.create.length + c.obstacles.delete.length > 0
 }
 
 /** Target content of a map after the plan: the local map, or nothing when deleted. */

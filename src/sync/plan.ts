@@ -124,9 +124,7 @@ function planExisting(local: LocalMap, k: MapKnowledge, opts: {force: boolean; r
   // it is reported for as long as the file wants the object gone.
   const inFile = PositionSet.of(local.obstacles)
   const fileObservers = new Set(local.observers.map((o) => o.name))
-  const refuted = k.refuted.filter((op) =>
-    op.kind === 'deleteObstacle' ? !inFile.has(op.position) : op.kind === 'deleteObserver' ? !fileObservers.has(op.observer.name) : false,
-  )
+  const refuted = k.refuted.filter((op) => (op.kind === 'deleteObstacle' ? !inFile.has(op.position) : op.kind === 'deleteObserver' ? !fileObservers.has(op.observer.name) : false))
   const refutedKeys = new Set(refuted.map((op) => (op.kind === 'deleteObstacle' ? `o:${positionKey(op.position)}` : op.kind === 'deleteObserver' ? `n:${op.observer.name}` : '')))
   changes.observers.delete = d.observers.gone.filter((o) => !refutedKeys.has(`n:${o.name}`))
   // Remote obstacles may be repeated: one row or several, it is one obstacle, never

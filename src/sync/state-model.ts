@@ -14,9 +14,7 @@ const HASH_PIECES = 4096
  */
 export function fingerprint(map: GridMap | undefined): string | null {
   if (!map) return null
-  const observers = [...map.observers]
-    .map((o) => [o.name, o.x, o.y, o.vision])
-    .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))
+  const observers = [...map.observers].map((o) => [o.name, o.x, o.y, o.vision]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))
   // The hash of JSON.stringify([name, width, height, observers, the obstacles' keys sorted]),
   // fed in pieces so that a large map never becomes one long string.
   const hash = createHash('sha256').update(`${JSON.stringify([map.name, map.width, map.height, observers]).slice(0, -1)},[`)
@@ -30,7 +28,10 @@ export function fingerprint(map: GridMap | undefined): string | null {
       pieces = []
     }
   })
-  return hash.update(`${pieces.join('')}]]`).digest('hex').slice(0, 32)
+  return hash
+    .update(`${pieces.join('')}]]`)
+    .digest('hex')
+    .slice(0, 32)
 }
 
 /**
@@ -48,11 +49,7 @@ export function listedFingerprint(summary: {name: string; width: number; height:
  * (undefined: the map did not exist). `urls` holds what creates returned (op id -> URL).
  * Returns undefined when the map was deleted.
  */
-export function applyToModel(
-  before: RemoteMap | undefined,
-  ops: readonly Operation[],
-  urls: ReadonlyMap<number, string> = new Map(),
-): RemoteMap | undefined {
+export function applyToModel(before: RemoteMap | undefined, ops: readonly Operation[], urls: ReadonlyMap<number, string> = new Map()): RemoteMap | undefined {
   let map: RemoteMap | undefined = before && {...before, observers: before.observers.map((o) => ({...o}))}
   // The obstacles end as a Map keyed by position would leave them: repeats on the server
   // collapse into one, the starting ones keep their order unless deleted, and each one

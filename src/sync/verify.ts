@@ -86,24 +86,19 @@ export function notReadBack(name: string): MapVerification {
   return {name, verdict: 'unconfirmed', differences: [], advice: ADVICE.notReadBack}
 }
 
-async function verifyMap(
-  mp: MapPlan,
-  results: readonly OpResult[],
-  client: Pick<SyncClient, 'getMap'>,
-  record: JournalRecord,
-  opts: ReadBackOptions,
-): Promise<MapVerification> {
+async function verifyMap(mp: MapPlan, results: readonly OpResult[], client: Pick<SyncClient, 'getMap'>, record: JournalRecord, opts: ReadBackOptions): Promise<MapVerification> {
   const name = mp.name
   const incomplete = results.some((r) => r.outcome === 'failed' || r.outcome === 'skipped' || r.outcome === 'unconfirmed')
   const created = results.findLast((r) => r.op.kind === 'createMap')
   const url = created?.url ?? record.after?.url ?? mp.url
   const target = mp.action === 'delete' ? undefined : mp.local
   if (!url) {
-    const why = created?.outcome === 'unconfirmed'
-      ? 'the map may have been created, but the answer was lost and no read shows it yet'
-      : created
-        ? 'the map was not created'
-        : 'the map is not confirmed on the server yet (an earlier create lost its answer)'
+    const why =
+      created?.outcome === 'unconfirmed'
+        ? 'the map may have been created, but the answer was lost and no read shows it yet'
+        : created
+          ? 'the map was not created'
+          : 'the map is not confirmed on the server yet (an earlier create lost its answer)'
     return {name, verdict: 'incomplete', differences: [why], advice: ADVICE.incomplete}
   }
 

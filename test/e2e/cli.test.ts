@@ -57,7 +57,16 @@ describe('oclif conventions', () => {
 
   it('names the variable of every setting in help, and none for flags only the command line takes', async () => {
     const r = await runCli(['push', '--help'])
-    for (const variable of ['GRIDSYNC_SERVER', 'GRIDSYNC_TIMEOUT', 'GRIDSYNC_CONCURRENCY', 'GRIDSYNC_HEADER', 'GRIDSYNC_MAX_DELETE', 'GRIDSYNC_WAIT_LOCK', 'GRIDSYNC_VERBOSE', 'GRIDSYNC_COLOR']) {
+    for (const variable of [
+      'GRIDSYNC_SERVER',
+      'GRIDSYNC_TIMEOUT',
+      'GRIDSYNC_CONCURRENCY',
+      'GRIDSYNC_HEADER',
+      'GRIDSYNC_MAX_DELETE',
+      'GRIDSYNC_WAIT_LOCK',
+      'GRIDSYNC_VERBOSE',
+      'GRIDSYNC_COLOR',
+    ]) {
       assert.ok(r.stdout.includes(`env: ${variable}]`), `${variable} in push --help`)
     }
     for (const variable of ['GRIDSYNC_PRUNE', 'GRIDSYNC_YES', 'GRIDSYNC_FORCE', 'GRIDSYNC_ONLY', 'GRIDSYNC_VERIFY']) assert.ok(!r.stdout.includes(variable), variable)

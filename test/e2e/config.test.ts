@@ -114,7 +114,9 @@ describe('configuration: flag, environment, .env, configuration file, default', 
     const r = await cli(['push'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.deepEqual(
-      sandbox().snapshot().map((m) => m.name),
+      sandbox()
+        .snapshot()
+        .map((m) => m.name),
       ['Fancy Map'],
     )
   })

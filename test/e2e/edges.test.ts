@@ -62,7 +62,10 @@ describe('a server that stops answering', () => {
       const {counts, results} = doc.apply
       assert.ok(doc.stopped, 'the document says the push stopped')
       assert.equal(doc.stopped.exitCode, 6)
-      assert.match(doc.stopped.reason, /^the server stopped answering \(the last \d+ attempts got no usable answer, the last one: (connection refused|.*reset.*|the server closed the connection without answering)/)
+      assert.match(
+        doc.stopped.reason,
+        /^the server stopped answering \(the last \d+ attempts got no usable answer, the last one: (connection refused|.*reset.*|the server closed the connection without answering)/,
+      )
       assert.equal(doc.stopped.sent + doc.stopped.notSent, results.length)
       assert.ok(doc.stopped.notSent > 300, `most of the push was not sent: ${JSON.stringify(doc.stopped)}`)
       assert.equal(doc.stopped.notSent, counts.skipped)
@@ -136,8 +139,20 @@ describe('the edges, against the in-process sandbox', () => {
       assert.equal((await cli('diff')).code, 5)
       const push = await cli('push', '--prune', '--yes')
       assert.equal(push.code, 5, push.stdout + push.stderr)
-      assert.deepEqual(sandbox().snapshot().map((m) => m.name).sort(), ['Fancy Map', 'Small'], 'neither map is created, changed or pruned')
-      assert.equal(sandbox().snapshot().find((m) => m.name === 'Fancy Map')!.width, 2)
+      assert.deepEqual(
+        sandbox()
+          .snapshot()
+          .map((m) => m.name)
+          .sort(),
+        ['Fancy Map', 'Small'],
+        'neither map is created, changed or pruned',
+      )
+      assert.equal(
+        sandbox()
+          .snapshot()
+          .find((m) => m.name === 'Fancy Map')!.width,
+        2,
+      )
     })
 
     it('a clash with a map only on the server fails in the server words, naming it, and the next run says the same', async () => {
@@ -149,7 +164,10 @@ describe('the edges, against the in-process sandbox', () => {
         const create = (JSON.parse(r.stdout) as PushDoc).apply.results.find((x) => x.kind === 'createMap')!
         assert.equal(create.outcome, 'failed')
         assert.equal(create.status, 409)
-        assert.match(create.detail!, /^the server refused the name: POST .* answered 409 Conflict: Map name 'garden' conflicts with map 'Garden' \(both have slug 'garden'\); the server already has the map "Garden", whose name gives the same address \("garden"\)/)
+        assert.match(
+          create.detail!,
+          /^the server refused the name: POST .* answered 409 Conflict: Map name 'garden' conflicts with map 'Garden' \(both have slug 'garden'\); the server already has the map "Garden", whose name gives the same address \("garden"\)/,
+        )
         assert.doesNotMatch(r.stdout, /answer was lost|run `gridsync push` again|run again later/)
       }
     })
@@ -160,7 +178,10 @@ describe('the edges, against the in-process sandbox', () => {
       assert.equal((await runCli(['validate', '--maps-dir', dir])).code, 0)
       const r = await cli('push')
       assert.equal(r.code, 4, r.stdout + r.stderr)
-      assert.match(r.stdout, /failed 北: create map 2x1: the server refused the name: .*conflicts with map 'u5317'.*; its listing shows no map of this name: another map's name gives the same address/)
+      assert.match(
+        r.stdout,
+        /failed 北: create map 2x1: the server refused the name: .*conflicts with map 'u5317'.*; its listing shows no map of this name: another map's name gives the same address/,
+      )
       assert.doesNotMatch(r.stdout, /answer was lost|run again later/)
     })
 
@@ -169,7 +190,10 @@ describe('the edges, against the in-process sandbox', () => {
       await files({'north.map': 'North\na.\na,scout-bob,3\n'})
       const r = await cli('push')
       assert.equal(r.code, 4, r.stdout + r.stderr)
-      assert.match(r.stdout, /failed North: create observer "scout-bob".*the server refused the name: .*409.*Observer name 'scout-bob' conflicts with observer 'Scout Bob' on map 'Elsewhere'/)
+      assert.match(
+        r.stdout,
+        /failed North: create observer "scout-bob".*the server refused the name: .*409.*Observer name 'scout-bob' conflicts with observer 'Scout Bob' on map 'Elsewhere'/,
+      )
     })
   })
 
@@ -194,7 +218,12 @@ describe('the edges, against the in-process sandbox', () => {
         assert.equal(r.code, 11, `${command}: ${r.stdout}${r.stderr}`)
         const lines = r.stderr.trim().split('\n')
         assert.equal(lines.length, 1, r.stderr)
-        assert.match(lines[0]!, new RegExp(`^Error: cannot [a-z ]+"${state}[^"]*"( \\(.*\\))?: (something of that name is already there \\(EEXIST\\)|a part of the path is a file, not a directory \\(ENOTDIR\\))`))
+        assert.match(
+          lines[0]!,
+          new RegExp(
+            `^Error: cannot [a-z ]+"${state}[^"]*"( \\(.*\\))?: (something of that name is already there \\(EEXIST\\)|a part of the path is a file, not a directory \\(ENOTDIR\\))`,
+          ),
+        )
       }
       assert.equal(writesOf(sandbox().stats.byRoute), 0)
       assert.equal(await readFile(state, 'utf8'), 'not a directory\n')
@@ -271,15 +300,14 @@ describe('the edges, against the in-process sandbox', () => {
           .split('\n')
           .map((line) => JSON.parse(line) as {event: string; exitCode?: number; message?: string; outcome?: string; detail?: string | null})
         assert.ok(events.some((e) => e.event === 'warning' && e.message!.startsWith(`${signal} received: nothing new is sent`)))
-        assert.ok(events.some((e) => e.event === 'warning' && new RegExp(`^Stopped sending: interrupted by ${signal}\\. \\d+ of 721 operations were sent; \\d+ were not`).test(e.message!)))
+        assert.ok(
+          events.some((e) => e.event === 'warning' && new RegExp(`^Stopped sending: interrupted by ${signal}\\. \\d+ of 721 operations were sent; \\d+ were not`).test(e.message!)),
+        )
         const ops = events.filter((e) => e.event === 'operation')
         assert.equal(ops.length, 721, 'every operation is accounted for')
         assert.ok(ops.filter((e) => e.outcome === 'skipped').every((e) => e.detail === `not sent: interrupted by ${signal}`))
         assert.equal(ops.filter((e) => e.outcome === 'failed').length, 0)
-        assert.deepEqual(
-          {event: events.at(-1)!.event, exitCode: events.at(-1)!.exitCode},
-          {event: 'run-end', exitCode: code},
-        )
+        assert.deepEqual({event: events.at(-1)!.event, exitCode: events.at(-1)!.exitCode}, {event: 'run-end', exitCode: code})
         assert.match(r.stdout, new RegExp(`^gridsync push: .*stopped sending \\(interrupted by ${signal}\\): \\d+ of 721 operations sent; exit ${code} in `, 'm'))
 
         const recorded = await journalEvents(journal())

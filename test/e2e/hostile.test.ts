@@ -94,11 +94,13 @@ describe('a hostile server', () => {
   }
 
   /** The default server, with these paths answered otherwise. */
-  const answering = (routes: Record<string, Handler>): Handler => (req, res) => {
-    const route = routes[`${req.method} ${req.url}`] ?? routes[req.url ?? '']
-    if (route) route(req, res)
-    else emptyServer(req, res)
-  }
+  const answering =
+    (routes: Record<string, Handler>): Handler =>
+    (req, res) => {
+      const route = routes[`${req.method} ${req.url}`] ?? routes[req.url ?? '']
+      if (route) route(req, res)
+      else emptyServer(req, res)
+    }
 
   const cli = (...args: string[]) => runCli([...args, '--server', hostile.url, '--maps-dir', dir])
 
@@ -106,7 +108,14 @@ describe('a hostile server', () => {
     assert.equal(r.code, code, r.stdout + r.stderr)
     assert.match(r.stderr, message)
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
-    assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('Error:')).length, 1, 'one error line')
+    assert.equal(
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('Error:')).length,
+      1,
+      'one error line',
+    )
   }
 
   describe('redirects and Locations pointing to another host', () => {
@@ -133,7 +142,10 @@ describe('a hostile server', () => {
         const doc = JSON.parse(r.stdout)
         const create = doc.apply.results.find((x: {kind: string}) => x.kind === 'createMap')
         assert.equal(create.outcome, 'unconfirmed')
-        assert.match(create.detail, /the Location header ".*" points to another server than http:\/\/127\.0\.0\.1:\d+; the server answered as if it was done, so it is not sent again/)
+        assert.match(
+          create.detail,
+          /the Location header ".*" points to another server than http:\/\/127\.0\.0\.1:\d+; the server answered as if it was done, so it is not sent again/,
+        )
         assert.ok(doc.apply.results.filter((x: {kind: string}) => x.kind !== 'createMap').every((x: {outcome: string}) => x.outcome === 'skipped'))
         assert.equal(hostile.hits.filter((h) => h.startsWith('POST')).length, 1, 'the create is not sent again')
       })
@@ -214,7 +226,11 @@ describe('a hostile server', () => {
           'GET /api/maps/small/': (_req, res) => json(res, 200, where === '/api/maps/small/' ? body : SMALL_MAP),
         })
         assertCleanFailure(await cli('push'), 7, new RegExp(`GET http://127\\.0\\.0\\.1:\\d+${where.replace(/\//g, '\\/')} breaks the API contract: .*${field.source}`))
-        assert.deepEqual(hostile.hits.filter((h) => !h.startsWith('GET')), [], 'nothing written')
+        assert.deepEqual(
+          hostile.hits.filter((h) => !h.startsWith('GET')),
+          [],
+          'nothing written',
+        )
       })
     }
 
@@ -225,7 +241,10 @@ describe('a hostile server', () => {
         'GET /api/maps/small/': (_req, res) => json(res, 200, {...SMALL_MAP, observers: [{name: 'Gone', slug: '..', x: 0, y: 0, vision: null}]}),
       })
       assertCleanFailure(await cli('push'), 7, /observers\[0\]\.slug/)
-      assert.deepEqual(hostile.hits.filter((h) => h.startsWith('DELETE')), [])
+      assert.deepEqual(
+        hostile.hits.filter((h) => h.startsWith('DELETE')),
+        [],
+      )
     })
   })
 
@@ -276,7 +295,10 @@ describe('a hostile server', () => {
     it('refuses a listing with the slug "." or ".." and writes no map', async () => {
       handler = answering({'/api/maps/': (_req, res) => json(res, 200, {maps: [{name: 'Up', slug: '..', width: 1, height: 1}]})})
       assertCleanFailure(await cli('pull'), 7, /maps\[0\]\.slug/)
-      assert.deepEqual((await readdir(dir)).filter((f) => f !== '.gridsync'), [])
+      assert.deepEqual(
+        (await readdir(dir)).filter((f) => f !== '.gridsync'),
+        [],
+      )
     })
   })
 })

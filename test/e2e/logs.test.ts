@@ -71,7 +71,10 @@ describe('logs a machine can read', () => {
     assert.equal(events[0]?.server, sandbox().url)
     assert.equal(events[0]?.pid !== undefined, true)
     assert.deepEqual(
-      events.filter((e) => e.event === 'verify').map((e) => [e.map, e.verdict]).sort(),
+      events
+        .filter((e) => e.event === 'verify')
+        .map((e) => [e.map, e.verdict])
+        .sort(),
       [
         ['Fancy Map', 'confirmed'],
         ['Small', 'confirmed'],
@@ -90,17 +93,11 @@ describe('logs a machine can read', () => {
     assert.equal(r.code, 4, r.stdout + r.stderr)
     const events = ndjson(r.stderr)
     const failed = events.filter((e) => e.event === 'operation' && e.outcome === 'failed')
-    assert.deepEqual(
-      failed.map((e) => [e.kind, e.map, e.status, e.level]).sort(),
-      [
-        ['createObserver', 'Small', 500, 'error'],
-        ['createObserver', 'Small', 500, 'error'],
-      ],
-    )
-    assert.deepEqual(
-      failed.map((e) => e.object).sort(),
-      ['Small One', 'Small Two'],
-    )
+    assert.deepEqual(failed.map((e) => [e.kind, e.map, e.status, e.level]).sort(), [
+      ['createObserver', 'Small', 500, 'error'],
+      ['createObserver', 'Small', 500, 'error'],
+    ])
+    assert.deepEqual(failed.map((e) => e.object).sort(), ['Small One', 'Small Two'])
     assert.equal(events.at(-1)?.exitCode, 4)
   })
 
@@ -175,9 +172,13 @@ describe('logs a machine can read', () => {
     const lines = r.stdout.trimEnd().split('\n')
     assert.equal(lines.length, 4, r.stdout)
     assert.deepEqual(
-      lines.slice(0, 2).map((l) => l.replace(/^\S+Z /, '').replace(/\d+ ms/, 'N ms')).sort(),
+      lines
+        .slice(0, 2)
+        .map((l) => l.replace(/^\S+Z /, '').replace(/\d+ ms/, 'N ms'))
+        .sort(),
       ['One', 'Two'].map(
-        (n) => `push create observer "Small ${n}" on "Small": failed N ms (HTTP 500): POST ${sandbox().url}/api/maps/small/observers/ answered 500 Internal Server Error: database is locked`,
+        (n) =>
+          `push create observer "Small ${n}" on "Small": failed N ms (HTTP 500): POST ${sandbox().url}/api/maps/small/observers/ answered 500 Internal Server Error: database is locked`,
       ),
     )
     assert.match(lines[2]!, /^\S+Z push verify "Small": incomplete/)
@@ -197,7 +198,10 @@ describe('logs a machine can read', () => {
     const push = await cli('push', '-q')
     assert.equal(push.code, 5, push.stdout + push.stderr)
     assert.deepEqual(
-      push.stdout.replace(/^\S+Z /, '').split('\n').slice(0, 1),
+      push.stdout
+        .replace(/^\S+Z /, '')
+        .split('\n')
+        .slice(0, 1),
       lines[0]!.replace(/^\S+Z validate/, 'push').split('\n'),
       'push reports the invalid file as validate does',
     )
@@ -249,7 +253,12 @@ describe('logs a machine can read', () => {
     )
     assert.match(r.stdout, /^gridsync push: stopped by an error; exit 6 in \d+\.\d s\n$/)
     // stderr stays pure NDJSON: the error is an event there, not an extra text line.
-    assert.deepEqual(ndjson(r.stderr).map((e) => e.event).filter((e) => e !== 'request'), ['run-start', 'error', 'run-end'])
+    assert.deepEqual(
+      ndjson(r.stderr)
+        .map((e) => e.event)
+        .filter((e) => e !== 'request'),
+      ['run-start', 'error', 'run-end'],
+    )
   })
 
   it('never shows the token or a header value: not on stdout, stderr or in the log file', async () => {

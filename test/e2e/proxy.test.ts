@@ -49,8 +49,7 @@ describe('proxies through the CLI', () => {
     await Promise.all([proxy.close(), https.close(), plain.close()])
   })
 
-  const push = (sandbox: Sandbox, env: NodeJS.ProcessEnv, args: string[] = []) =>
-    runCli(['push', '--server', sandbox.url, '--maps-dir', dir, ...args], {env})
+  const push = (sandbox: Sandbox, env: NodeJS.ProcessEnv, args: string[] = []) => runCli(['push', '--server', sandbox.url, '--maps-dir', dir, ...args], {env})
 
   it('pushes to an HTTPS server through HTTPS_PROXY, with the CA and the client certificate applied through the tunnel', async () => {
     const r = await push(https, {HTTPS_PROXY: proxy.url}, MUTUAL_TLS)

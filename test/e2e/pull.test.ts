@@ -39,7 +39,10 @@ const GARDEN_SEED: SeedMap = {
   name: 'Garden',
   width: 4,
   height: 3,
-  observers: [{name: 'Gnome', x: 2, y: 1, vision: 2.5}, {name: 'Owl', x: 0, y: 2}],
+  observers: [
+    {name: 'Gnome', x: 2, y: 1, vision: 2.5},
+    {name: 'Owl', x: 0, y: 2},
+  ],
   obstacles: [{x: 3, y: 0}],
 }
 
@@ -122,7 +125,9 @@ describe('pull against the sandbox', () => {
     assert.equal(push.code, 0, push.stdout + push.stderr)
     const after = await cli('diff', '--exit-code')
     assert.equal(after.code, 0, after.stdout + after.stderr)
-    const garden = sandbox().snapshot().find((m) => m.name === 'Garden')
+    const garden = sandbox()
+      .snapshot()
+      .find((m) => m.name === 'Garden')
     const parsed = parseMap(edited, file)
     assert.ok(parsed.ok)
     assert.deepEqual(content(garden), content(parsed.map))
@@ -191,7 +196,15 @@ describe('pull against the sandbox', () => {
 
   it('skips maps the format cannot express, with the reason, and exits 4 with and without --json', async () => {
     sandbox().seed([
-      {name: 'Shared Tile', width: 3, height: 3, observers: [{name: 'Pip', x: 1, y: 1}, {name: 'Pop', x: 1, y: 1}]},
+      {
+        name: 'Shared Tile',
+        width: 3,
+        height: 3,
+        observers: [
+          {name: 'Pip', x: 1, y: 1},
+          {name: 'Pop', x: 1, y: 1},
+        ],
+      },
       {name: 'On Rock', width: 3, height: 3, observers: [{name: 'Rocky', x: 2, y: 2}], obstacles: [{x: 2, y: 2}]},
       {name: 'Shrunk', width: 5, height: 5, obstacles: [{x: 4, y: 4}]},
       {name: 'Crowd', width: 30, height: 30, observers: Array.from({length: 700}, (_, i) => ({name: `Crowd ${i}`, x: i % 30, y: Math.floor(i / 30)}))},
@@ -260,7 +273,10 @@ describe('pull against the sandbox', () => {
     const json = await pullJson('--dry-run')
     assert.equal(json.code, 0)
     assert.equal(json.doc.dryRun, true)
-    assert.deepEqual(json.doc.maps.map((m) => m.status), ['would-write', 'would-write'])
+    assert.deepEqual(
+      json.doc.maps.map((m) => m.status),
+      ['would-write', 'would-write'],
+    )
     assert.deepEqual(await readdir(parent), [])
   })
 

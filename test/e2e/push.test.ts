@@ -37,7 +37,10 @@ describe('diff and push against the sandbox', () => {
     const server = sandbox().snapshot()
     const byName = (a: {name: string}, b: {name: string}) => a.name.localeCompare(b.name)
     assert.deepEqual(
-      server.filter((m) => !extra.includes(m.name)).sort(byName).map(content),
+      server
+        .filter((m) => !extra.includes(m.name))
+        .sort(byName)
+        .map(content),
       [...maps].sort(byName).map(content),
     )
     for (const m of server) {
@@ -124,7 +127,18 @@ b,Small Two
   })
 
   it('removes an obstacle the server holds twice, and never creates a duplicated one again', async () => {
-    sandbox().seed([{name: 'Small', width: 3, height: 2, obstacles: [{x: 1, y: 1}, {x: 0, y: 1}, {x: 0, y: 1}]}])
+    sandbox().seed([
+      {
+        name: 'Small',
+        width: 3,
+        height: 2,
+        obstacles: [
+          {x: 1, y: 1},
+          {x: 0, y: 1},
+          {x: 0, y: 1},
+        ],
+      },
+    ])
     await files({'small.map': SMALL})
     const r = await cli('push')
     assert.equal(r.code, 0, r.stdout + r.stderr)
@@ -178,7 +192,11 @@ b,Small Two
     assert.equal(r.code, 5, r.stdout + r.stderr)
     assert.match(r.stdout + r.stderr, /broken\.map:3:/)
     await assertServerMatchesFiles(['Broken'])
-    assert.ok(sandbox().snapshot().some((m) => m.name === 'Broken'))
+    assert.ok(
+      sandbox()
+        .snapshot()
+        .some((m) => m.name === 'Broken'),
+    )
     const json = await cli('push', '--prune', '--json')
     assert.equal(json.code, 5)
   })
@@ -289,9 +307,15 @@ b,Small Two
     await files({'small.map': SMALL})
     assert.equal((await cli('push')).code, 0)
     assert.equal((await cli('push')).code, 0)
-    const lines = (await readFile(path.join(dir, '.gridsync', 'journal.ndjson'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l))
+    const lines = (await readFile(path.join(dir, '.gridsync', 'journal.ndjson'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const kinds = lines.map((e) => e.t)
-    assert.deepEqual(kinds.filter((t) => t === 'run' || t === 'end'), ['run', 'end', 'run', 'end'])
+    assert.deepEqual(
+      kinds.filter((t) => t === 'run' || t === 'end'),
+      ['run', 'end', 'run', 'end'],
+    )
     const sends = lines.filter((e) => e.t === 'send')
     assert.equal(sends.length, 5, 'the map, 2 observers and 2 obstacles; nothing on the second run')
     for (const send of sends) {
@@ -300,7 +324,13 @@ b,Small Two
     }
 
     assert.ok(lines.indexOf(lines.find((e) => e.t === 'map')) < lines.indexOf(sends[0]), "the map's starting point comes first")
-    assert.deepEqual(lines.filter((e) => e.t === 'verify').map((e) => [e.map, e.verdict]), [['Small', 'confirmed']])
-    assert.deepEqual(lines.filter((e) => e.t === 'end').map((e) => e.exitCode), [0, 0])
+    assert.deepEqual(
+      lines.filter((e) => e.t === 'verify').map((e) => [e.map, e.verdict]),
+      [['Small', 'confirmed']],
+    )
+    assert.deepEqual(
+      lines.filter((e) => e.t === 'end').map((e) => e.exitCode),
+      [0, 0],
+    )
   })
 })

@@ -46,7 +46,9 @@ describe('published schemas', () => {
       'config.schema.json',
       'diff.schema.json',
       'error.schema.json',
-      ...Object.keys(EVENTS).map((name) => `events/${name}.schema.json`).sort(),
+      ...Object.keys(EVENTS)
+        .map((name) => `events/${name}.schema.json`)
+        .sort(),
       'log-event.schema.json',
       'pull.schema.json',
       'push.schema.json',

@@ -86,7 +86,12 @@ for (const cached of [true, false]) {
         .reduce((n, [, v]) => n + v, 0)
 
     /** The true state of one map, behind the cache. */
-    const truth = (name: string) => content(sandbox().snapshot().find((m) => m.name === name))
+    const truth = (name: string) =>
+      content(
+        sandbox()
+          .snapshot()
+          .find((m) => m.name === name),
+      )
 
     /** The server truly holds every file, exactly, with no duplicate obstacle. */
     const assertTruthIsFiles = async (): Promise<void> => {
@@ -118,10 +123,13 @@ for (const cached of [true, false]) {
       assert.equal(again.code, 0, again.stdout)
       assert.equal(writes(), before, 'nothing is written again')
       const doc = again.doc
-      assert.deepEqual(doc.verification!.maps.map((m) => [m.name, m.verdict, m.evidence?.kind]), [
-        ['Alpha', 'confirmed', 'read'],
-        ['Beta', 'confirmed', 'read'],
-      ])
+      assert.deepEqual(
+        doc.verification!.maps.map((m) => [m.name, m.verdict, m.evidence?.kind]),
+        [
+          ['Alpha', 'confirmed', 'read'],
+          ['Beta', 'confirmed', 'read'],
+        ],
+      )
       await assertConfirmedIsTrue(doc)
       const text = await cli('push')
       assert.match(text.stdout, /Verified: the server matches the files \(2 maps\)/)
@@ -148,10 +156,13 @@ for (const cached of [true, false]) {
 
       const diff = await json('diff', '--exit-code')
       assert.equal(diff.code, 3, diff.stdout)
-      assert.deepEqual(diff.doc.maps.map((m) => [m.name, m.action, m.evidence?.kind]), [
-        ['Alpha', 'create', 'gone'],
-        ['Beta', 'create', 'gone'],
-      ])
+      assert.deepEqual(
+        diff.doc.maps.map((m) => [m.name, m.action, m.evidence?.kind]),
+        [
+          ['Alpha', 'create', 'gone'],
+          ['Beta', 'create', 'gone'],
+        ],
+      )
       const text = await cli('diff')
       assert.ok(!/matches|in sync/.test(text.stdout), text.stdout)
       assert.match(text.stdout, /its URL answers 404/)
@@ -172,12 +183,18 @@ for (const cached of [true, false]) {
 
       const diff = await json('diff')
       assert.equal(diff.code, 0)
-      assert.deepEqual(diff.doc.maps.map((m) => [m.name, m.action]), [
-        ['Alpha', 'create'],
-        ['Beta', 'update'],
-      ])
+      assert.deepEqual(
+        diff.doc.maps.map((m) => [m.name, m.action]),
+        [
+          ['Alpha', 'create'],
+          ['Beta', 'update'],
+        ],
+      )
       const push = await json('push')
-      assert.ok(push.doc.apply!.results.every((r) => r.outcome === 'applied'), push.stdout)
+      assert.ok(
+        push.doc.apply!.results.every((r) => r.outcome === 'applied'),
+        push.stdout,
+      )
       await assertTruthIsFiles()
       await assertConfirmedIsTrue(push.doc)
       assert.ok([0, 8].includes(push.code), push.stdout)
@@ -191,7 +208,10 @@ for (const cached of [true, false]) {
       const first = await json('push')
       assert.equal(first.code, 8, first.stdout)
       // Too soon to tell: not claimed confirmed, not yet claimed refuted either.
-      assert.deepEqual(first.doc.verification!.maps.map((m) => [m.name, m.verdict]), [['Alpha', 'unconfirmed']])
+      assert.deepEqual(
+        first.doc.verification!.maps.map((m) => [m.name, m.verdict]),
+        [['Alpha', 'unconfirmed']],
+      )
       assert.match(first.stdout, /"until": "\d{4}-/)
       await sleep(PAST_WINDOW_MS)
 
@@ -223,10 +243,13 @@ for (const cached of [true, false]) {
 
       const diff = await json('diff', '--rebuild', '--exit-code')
       assert.equal(diff.code, 3)
-      assert.deepEqual(diff.doc.maps.map((m) => [m.name, m.action]), [
-        ['Alpha', 'rebuild'],
-        ['Beta', 'unchanged'],
-      ])
+      assert.deepEqual(
+        diff.doc.maps.map((m) => [m.name, m.action]),
+        [
+          ['Alpha', 'rebuild'],
+          ['Beta', 'unchanged'],
+        ],
+      )
       const guarded = await cli('push', '--rebuild', '--max-delete', '0')
       assert.equal(guarded.code, 9, guarded.stdout)
       assert.match(guarded.stderr + guarded.stdout, /deletes 1 of the 2 maps/)
@@ -299,8 +322,20 @@ for (const cached of [true, false]) {
       await files({'a.map': A, 'b.map': B})
       assert.equal((await cli('push')).code, 0)
       // Another client moves the observer gridsync created, and adds an obstacle to the other map.
-      assert.equal((await fetch(`${sandbox().url}/api/maps/alpha/observers/al/`, {method: 'PUT', headers: {'content-type': 'application/json'}, body: JSON.stringify({name: 'Al', x: 1, y: 1, vision: 2})})).status, 204)
-      assert.equal((await fetch(`${sandbox().url}/api/maps/beta/obstacles/`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({x: 2, y: 1})})).status, 201)
+      assert.equal(
+        (
+          await fetch(`${sandbox().url}/api/maps/alpha/observers/al/`, {
+            method: 'PUT',
+            headers: {'content-type': 'application/json'},
+            body: JSON.stringify({name: 'Al', x: 1, y: 1, vision: 2}),
+          })
+        ).status,
+        204,
+      )
+      assert.equal(
+        (await fetch(`${sandbox().url}/api/maps/beta/obstacles/`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({x: 2, y: 1})})).status,
+        201,
+      )
       // Within the cache time after gridsync's writes, a stale read is never a conflict. With the
       // cache on, the answers are the cached ones that show gridsync's writes (the edits are not
       // seen yet: what any client of such a server gets); with it off, the answers show edits
@@ -366,7 +401,10 @@ for (const cached of [true, false]) {
       await files({'a.map': A})
       const r = await cli('push', '--log-format', 'json')
       assert.equal(r.code, 0, r.stderr)
-      const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+      const events = r.stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
       const ops = events.filter((e) => e.event === 'operation')
       assert.ok(ops.length > 0)
       for (const e of ops) assert.ok(e.status === 201 || e.status === 204, JSON.stringify(e))

@@ -58,9 +58,17 @@ describe('unattended runs: conflicts, refuted writes, killed runs', () => {
     const push = await fresh('push')
     assert.equal(push.code, 4, push.stdout + push.stderr)
     assert.match(push.stdout, /conflict/)
-    const small = sandbox().snapshot().find((m) => m.name === 'Small')!
+    const small = sandbox()
+      .snapshot()
+      .find((m) => m.name === 'Small')!
     assert.ok(!small.obstacles.some((p) => p.x === 1 && p.y === 0), 'the conflicting map was not written')
-    assert.ok(sandbox().snapshot().find((m) => m.name === 'Fancy Map')!.obstacles.some((p) => p.x === 11 && p.y === 0), 'other maps were')
+    assert.ok(
+      sandbox()
+        .snapshot()
+        .find((m) => m.name === 'Fancy Map')!
+        .obstacles.some((p) => p.x === 11 && p.y === 0),
+      'other maps were',
+    )
 
     const forced = await fresh('push', '--force')
     assert.equal(forced.code, 0, forced.stdout + forced.stderr)
@@ -132,7 +140,10 @@ describe('unattended runs: conflicts, refuted writes, killed runs', () => {
       for (;;) {
         assert.ok(!exited, 'the push ended before it could be killed')
         // eslint-disable-next-line no-await-in-loop
-        const sent = await readFile(journal, 'utf8').then((t) => t.split('\n').filter((l) => l.includes('"t":"send"')).length, () => 0)
+        const sent = await readFile(journal, 'utf8').then(
+          (t) => t.split('\n').filter((l) => l.includes('"t":"send"')).length,
+          () => 0,
+        )
         if (sent >= 12) break
         // eslint-disable-next-line no-await-in-loop
         await new Promise((resolve) => setTimeout(resolve, 20))

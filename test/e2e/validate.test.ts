@@ -111,12 +111,7 @@ describe('gridsync validate', () => {
   it('checks several FILES together, cross-file rules included', async () => {
     const r = await runCli(['validate', 'good.map', 'same-name.map', 'bad-grid.map'], {cwd: dir})
     assert.equal(r.code, 5)
-    assert.deepEqual(r.stdout.trimEnd().split('\n'), [
-      BAD_PROBLEMS[3],
-      BAD_PROBLEMS[4],
-      ...BAD_PROBLEMS.slice(0, 3),
-      '3 files checked: 0 valid, 3 invalid (5 problems)',
-    ])
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), [BAD_PROBLEMS[3], BAD_PROBLEMS[4], ...BAD_PROBLEMS.slice(0, 3), '3 files checked: 0 valid, 3 invalid (5 problems)'])
   })
 
   it('exits 2 for a missing file or directory, with and without --json', async () => {

@@ -74,7 +74,10 @@ describe('--verbose', () => {
     }
     const r = await cli(['push'], {DEBUG: 'gridsync:*'})
     assert.equal(r.code, 0, r.stdout + r.stderr)
-    const lines = r.stderr.trimEnd().split('\n').filter((l) => / http /.test(l))
+    const lines = r.stderr
+      .trimEnd()
+      .split('\n')
+      .filter((l) => / http /.test(l))
     assert.ok(lines.some((l) => / -> 500 in .* attempt 1$/.test(l)))
     assert.ok(lines.some((l) => / -> 201 in .* attempt 2$/.test(l)))
     const off = await cli(['diff'], {DEBUG: 'gridsync:*,-gridsync:http'})
@@ -84,7 +87,10 @@ describe('--verbose', () => {
   it('in --log-format json, the trace is request events among the others on stderr', async () => {
     await writeFile(path.join(dir, 'wide.map'), WIDE)
     const r = await cli(['diff', '--log-format', 'json', '--verbose', '--verbose'])
-    const events = r.stderr.trimEnd().split('\n').map((l) => JSON.parse(l) as {event: string; method?: string; status?: number})
+    const events = r.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {event: string; method?: string; status?: number})
     const requests = events.filter((e) => e.event === 'request')
     assert.equal(requests.length, sandbox().stats.total)
     assert.deepEqual(Object.keys(requests[0]!), ['time', 'level', 'event', 'command', 'method', 'url', 'status', 'error', 'durationMs', 'attempt'])

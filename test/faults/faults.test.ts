@@ -235,7 +235,10 @@ describe('faults: the server holds the files after at most two runs, and every r
     const fw = await FaultWorld.start(seed(202), {connectionClose: true})
     const stale = {staleReadsTtlMs: 300_000}
     try {
-      const first = await fw.push('run 1', {...stale, failBeforeWrite: {probability: 0.1, seed: seed(202)}, dropAfterWrite: {probability: 0.1, seed: seed(203)}}, ['--retries', '1'])
+      const first = await fw.push('run 1', {...stale, failBeforeWrite: {probability: 0.1, seed: seed(202)}, dropAfterWrite: {probability: 0.1, seed: seed(203)}}, [
+        '--retries',
+        '1',
+      ])
       assert.ok([4, 8].includes(first.code), `run 1 exit ${first.code}`)
       assert.ok((first.stats.faults.failBeforeWrite ?? 0) > 0 && (first.stats.faults.dropAfterWrite ?? 0) > 0)
       // Seconds later, the server still answers from its cache: what run 1 left in doubt

@@ -132,7 +132,10 @@ export class FaultWorld {
       const seeded = this.world.seed.find((s) => s.name === m.name)
       if (!seeded) continue
       const wanted = new Set(m.obstacles.map(positionKey))
-      out.set(m.name, (seeded.obstacles ?? []).map(positionKey).filter((k) => !wanted.has(k)))
+      out.set(
+        m.name,
+        (seeded.obstacles ?? []).map(positionKey).filter((k) => !wanted.has(k)),
+      )
     }
     return out
   }
@@ -204,7 +207,11 @@ function checkRun(run: RunRecord, world: World): void {
     const doc = run.doc!
     const {results, counts} = doc.apply
     assert.equal(results.length, doc.operations.length, `${where}: one result per operation`)
-    assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), results.length, `${where}: the counts add up`)
+    assert.equal(
+      Object.values(counts).reduce((a, b) => a + b, 0),
+      results.length,
+      `${where}: the counts add up`,
+    )
     assert.equal(run.code, exitCodeOf(doc), `${where}: the exit code matches the report`)
 
     const local = new Map(world.local.map((m) => [m.name, m]))

@@ -89,7 +89,8 @@ export function generateWorld(seed: number, options: WorldOptions = {}): World {
     for (const o of m.observers) {
       const roll = draw.int(0, 9)
       if (roll < 2) continue // created by the sync
-      if (roll < 4) moving.push({observer: o, to: seedMaps.length}) // on another map for now
+      if (roll < 4)
+        moving.push({observer: o, to: seedMaps.length}) // on another map for now
       else if (roll < 6) observers.push({...o, x: draw.int(0, width - 1), y: draw.int(0, height - 1)})
       else if (roll < 7) observers.push({...o, vision: draw.vision()})
       else if (inside(o)) observers.push({...o})

@@ -11,9 +11,7 @@ export interface CliResult {
 }
 
 /** Proxy variables of the machine running the tests: a test that wants a proxy sets its own. */
-const NO_PROXY_VARIABLES = Object.fromEntries(
-  ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((name) => [name, name.toUpperCase()]).map((name) => [name, undefined]),
-)
+const NO_PROXY_VARIABLES = Object.fromEntries(['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((name) => [name, name.toUpperCase()]).map((name) => [name, undefined]))
 
 /**
  * Runs the built CLI (bin/run.js) as a user would, in a child process, with colour

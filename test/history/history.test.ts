@@ -365,7 +365,11 @@ function judgeMaps(judge: Judge, world: World, view: View, claims: Claims): void
       case undefined:
         break
       case 'create':
-        judge.check(before.some((t) => !t), `${where}: action create, yet the map was on the server`, state)
+        judge.check(
+          before.some((t) => !t),
+          `${where}: action create, yet the map was on the server`,
+          state,
+        )
         break
       case 'update':
         judge.check(before.some(Boolean), `${where}: action update, yet the map was not on the server`, state)
@@ -373,11 +377,12 @@ function judgeMaps(judge: Judge, world: World, view: View, claims: Claims): void
       case 'unchanged':
         judge.check(before.some(Boolean), `${where}: action unchanged, yet the map was not on the server`, state)
         // Nothing to send is a claim of equality only where it rests on a read (not on gridsync's own writes, unconfirmed).
-        if (c.evidence === undefined || c.evidence === 'read') judge.check(
-          after.some((t) => holds(t, file, named)),
-          `${where}: action unchanged (in sync), yet the server differs from the file${named.length ? ' beyond what the report names' : ''}${excuse}`,
-          state,
-        )
+        if (c.evidence === undefined || c.evidence === 'read')
+          judge.check(
+            after.some((t) => holds(t, file, named)),
+            `${where}: action unchanged (in sync), yet the server differs from the file${named.length ? ' beyond what the report names' : ''}${excuse}`,
+            state,
+          )
         break
       case 'rebuild':
         judge.check(before.some(Boolean), `${where}: action rebuild, yet the map was not on the server${excuse}`, state)
@@ -389,7 +394,11 @@ function judgeMaps(judge: Judge, world: World, view: View, claims: Claims): void
         judge.check(!file, `${where}: action ${c.action}, yet it has a file`, state)
         break
       case 'conflict':
-        judge.check(before.some((t) => !holds(t, file)), `${where}: in conflict, yet the server already held the file${excuse}`, state)
+        judge.check(
+          before.some((t) => !holds(t, file)),
+          `${where}: in conflict, yet the server already held the file${excuse}`,
+          state,
+        )
         break
       default:
         judge.check(false, `${where}: action ${c.action}, where every file is valid and each map is one of create|update|delete|rebuild|unchanged|untracked|conflict`, state)
@@ -413,7 +422,11 @@ function judgeMaps(judge: Judge, world: World, view: View, claims: Claims): void
         )
         break
       case 'not-applied':
-        judge.check(after.some((t) => !holds(t, file)), `${where}: verified not-applied, yet the server holds the file`, state)
+        judge.check(
+          after.some((t) => !holds(t, file)),
+          `${where}: verified not-applied, yet the server holds the file`,
+          state,
+        )
         break
     }
     for (const f of c.facts) {
@@ -601,7 +614,11 @@ function judgeConverged(judge: Judge, world: World, last: Run): boolean {
     if (!t) continue
     const ts = shapeOfTruth(t)
     const fs = shapeOfFile(f)
-    judge.check(ts.size === fs.size && JSON.stringify(ts.observers) === JSON.stringify(fs.observers), `not converged after two pushes: the size or observers of "${f.name}" differ from its file`, state)
+    judge.check(
+      ts.size === fs.size && JSON.stringify(ts.observers) === JSON.stringify(fs.observers),
+      `not converged after two pushes: the size or observers of "${f.name}" differ from its file`,
+      state,
+    )
     const missing = fs.obstacles.filter((k) => !ts.obstacles.includes(k))
     judge.check(missing.length === 0, `not converged after two pushes: obstacles of the file missing on "${f.name}": ${missing.join(' ')}`, state)
     const extra = ts.obstacles.filter((k) => !fs.obstacles.includes(k))
@@ -621,7 +638,10 @@ function judgeConverged(judge: Judge, world: World, last: Run): boolean {
     return false
   }
   // The server ignores obstacle deletes: the push says so, exit 8, naming every obstacle left.
-  judge.check(last.code === 8, `obstacles the server will not delete remain (${[...kept].map(([m, k]) => `"${m}": ${k.join(' ')}`).join('; ')}), so the push exits 8, not ${last.code}`)
+  judge.check(
+    last.code === 8,
+    `obstacles the server will not delete remain (${[...kept].map(([m, k]) => `"${m}": ${k.join(' ')}`).join('; ')}), so the push exits 8, not ${last.code}`,
+  )
   let doc: unknown
   try {
     doc = JSON.parse(last.stdout)

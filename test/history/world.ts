@@ -159,7 +159,9 @@ export function unwritable(m: SandboxMapState, namesElsewhere: ReadonlySet<strin
 /** The maps and objects that differ between two states of the server. */
 function changesBetween(before: readonly SandboxMapState[], after: readonly SandboxMapState[]): {maps: Set<string>; objects: Set<string>} {
   const objects = (state: readonly SandboxMapState[]) =>
-    new Set(state.flatMap((m) => [...m.observers.map((o) => `${m.name}|observer|${o.name}|${o.x},${o.y}/${o.vision}`), ...m.obstacles.map((p) => `${m.name}|obstacle|${key(p.x, p.y)}`)]))
+    new Set(
+      state.flatMap((m) => [...m.observers.map((o) => `${m.name}|observer|${o.name}|${o.x},${o.y}/${o.vision}`), ...m.obstacles.map((p) => `${m.name}|obstacle|${key(p.x, p.y)}`)]),
+    )
   const b = objects(before)
   const a = objects(after)
   const changed = [...a].filter((k) => !b.has(k)).concat([...b].filter((k) => !a.has(k)))

@@ -19,7 +19,15 @@ function staticImports(file: string): string[] {
   for (const m of text.matchAll(statement)) {
     const what = m[1]
     // `import {type A, type B} from` loads nothing either.
-    if (what !== undefined && /^\{[^}]*\}$/.test(what) && what.slice(1, -1).split(',').every((part) => /^\s*type\s/.test(part) || part.trim() === '')) continue
+    if (
+      what !== undefined &&
+      /^\{[^}]*\}$/.test(what) &&
+      what
+        .slice(1, -1)
+        .split(',')
+        .every((part) => /^\s*type\s/.test(part) || part.trim() === '')
+    )
+      continue
     specifiers.push(m[2] ?? m[3]!)
   }
 
@@ -64,7 +72,11 @@ describe('what commands load at start', () => {
       const files = new Set<string>()
       packagesLoadedBy(`commands/${command}.ts`, files)
       assert.ok(files.size > 3)
-      assert.deepEqual([...files].filter((f) => f.includes(`${path.sep}schemas${path.sep}`)), [], command)
+      assert.deepEqual(
+        [...files].filter((f) => f.includes(`${path.sep}schemas${path.sep}`)),
+        [],
+        command,
+      )
     }
     assert.ok(packagesLoadedBy('schemas/index.ts').has('zod'))
   })

@@ -58,13 +58,7 @@ describe('retries of idempotent requests', () => {
 
   it('retries a PUT on 503 and after a reset connection', async () => {
     const {api, events} = retrying()
-    nock(S)
-      .put('/api/maps/m/')
-      .reply(503)
-      .put('/api/maps/m/')
-      .replyWithError(socketError('ECONNRESET'))
-      .put('/api/maps/m/')
-      .reply(204)
+    nock(S).put('/api/maps/m/').reply(503).put('/api/maps/m/').replyWithError(socketError('ECONNRESET')).put('/api/maps/m/').reply(204)
     await api.updateMap(MAP, {name: 'M', width: 3, height: 3})
     assert.deepEqual(
       events.map((e) => e.attempt),
@@ -74,13 +68,7 @@ describe('retries of idempotent requests', () => {
 
   it('retries a DELETE on 500 and on a refused connection', async () => {
     const {api, events} = retrying()
-    nock(S)
-      .delete('/api/maps/m/')
-      .reply(500, {message: 'database is locked'})
-      .delete('/api/maps/m/')
-      .replyWithError(socketError('ECONNREFUSED'))
-      .delete('/api/maps/m/')
-      .reply(204)
+    nock(S).delete('/api/maps/m/').reply(500, {message: 'database is locked'}).delete('/api/maps/m/').replyWithError(socketError('ECONNREFUSED')).delete('/api/maps/m/').reply(204)
     await api.deleteMap(MAP)
     assert.equal(events.length, 3)
   })
@@ -154,11 +142,7 @@ describe('retries of POST', () => {
   for (const status of [500, 503, 429]) {
     it(`retries a POST answered ${status}: nothing was written`, async () => {
       const {api, events} = retrying()
-      nock(S)
-        .post('/api/maps/m/obstacles/')
-        .reply(status, {message: 'database is locked'})
-        .post('/api/maps/m/obstacles/')
-        .reply(201, '', {Location: '/api/maps/m/obstacles/1/1/'})
+      nock(S).post('/api/maps/m/obstacles/').reply(status, {message: 'database is locked'}).post('/api/maps/m/obstacles/').reply(201, '', {Location: '/api/maps/m/obstacles/1/1/'})
       assert.deepEqual(await api.createObstacle(MAP, {x: 1, y: 1}), {url: `${MAP}obstacles/1/1/`})
       assert.equal(events.length, 2)
     })
@@ -203,11 +187,7 @@ describe('retries of POST', () => {
 
   it('a refused POST retried successfully creates once', async () => {
     const {api, events} = retrying()
-    nock(S)
-      .post('/api/maps/')
-      .replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5000'))
-      .post('/api/maps/')
-      .reply(201, '', {Location: '/api/maps/a/'})
+    nock(S).post('/api/maps/').replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5000')).post('/api/maps/').reply(201, '', {Location: '/api/maps/a/'})
     assert.deepEqual(await api.createMap({name: 'A', width: 1, height: 1}), {url: `${S}/api/maps/a/`})
     assert.equal(events.length, 2)
   })
@@ -248,11 +228,7 @@ describe('writes that may have been applied', () => {
 
   it('remembers an attempt that broke off, even when the last one was refused', async () => {
     const {api} = retrying(1)
-    nock(S)
-      .delete('/api/maps/m/observers/e/')
-      .replyWithError(socketError('ECONNRESET'))
-      .delete('/api/maps/m/observers/e/')
-      .replyWithError(socketError('ECONNREFUSED'))
+    nock(S).delete('/api/maps/m/observers/e/').replyWithError(socketError('ECONNRESET')).delete('/api/maps/m/observers/e/').replyWithError(socketError('ECONNREFUSED'))
     const err = await failure(api.deleteObserver(OBSERVER))
     assert.ok(err instanceof NetworkError)
     assert.equal(err.kind, 'refused')

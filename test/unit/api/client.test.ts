@@ -4,16 +4,7 @@ import {after, afterEach, before, describe, it} from 'node:test'
 
 import nock from 'nock'
 
-import {
-  APIDataSource,
-  ApiOptionError,
-  ContractError,
-  HttpError,
-  NetworkError,
-  VersionMismatchError,
-  type APIDataSourceOptions,
-  type RequestEvent,
-} from '../../../src/api/index.js'
+import {APIDataSource, ApiOptionError, ContractError, HttpError, NetworkError, VersionMismatchError, type APIDataSourceOptions, type RequestEvent} from '../../../src/api/index.js'
 import {ExitCode} from '../../../src/exit-codes.js'
 import {failure, socketError} from '../../helpers/errors.js'
 
@@ -42,7 +33,12 @@ describe('APIDataSource reads', () => {
     nock(S)
       .get('/api/maps/')
       .matchHeader('accept', 'application/json')
-      .reply(200, {maps: [{name: 'Fancy Map!!', slug: 'fancy-map', width: 6, height: 4, id: 7}, {name: 'B', slug: 'b', width: 1, height: 1}]})
+      .reply(200, {
+        maps: [
+          {name: 'Fancy Map!!', slug: 'fancy-map', width: 6, height: 4, id: 7},
+          {name: 'B', slug: 'b', width: 1, height: 1},
+        ],
+      })
     const maps = await client().listMaps()
     assert.deepEqual(maps, [
       {name: 'Fancy Map!!', slug: 'fancy-map', width: 6, height: 4, url: `${S}/api/maps/fancy-map/`},
@@ -76,9 +72,7 @@ describe('APIDataSource reads', () => {
   })
 
   it('reads an observer with its map', async () => {
-    nock(S)
-      .get('/api/maps/m/observers/eye/')
-      .reply(200, {name: 'Eye', slug: 'eye', vision: 2.5, x: 1, y: 1, map_name: 'M', map_slug: 'm'})
+    nock(S).get('/api/maps/m/observers/eye/').reply(200, {name: 'Eye', slug: 'eye', vision: 2.5, x: 1, y: 1, map_name: 'M', map_slug: 'm'})
     const observer = await client().getObserver(`${S}/api/maps/m/observers/eye/`)
     assert.deepEqual(observer, {
       name: 'Eye',
@@ -227,7 +221,9 @@ describe('APIDataSource answers that break the contract', () => {
   ]
   for (const [what, body, path] of cases) {
     it(`rejects a listing with ${what}, naming the endpoint and the field`, async () => {
-      nock(S).get('/api/maps/').reply(200, body as nock.Body)
+      nock(S)
+        .get('/api/maps/')
+        .reply(200, body as nock.Body)
       const err = await failure(client().listMaps())
       assert.ok(err instanceof ContractError)
       assert.equal(err.endpoint, `GET ${S}/api/maps/`)
@@ -261,7 +257,9 @@ describe('APIDataSource answers that break the contract', () => {
   })
 
   it('rejects an answer larger than the limit', async () => {
-    nock(S).get('/api/maps/').reply(200, JSON.stringify({maps: [], pad: 'x'.repeat(5000)}), JSON_TYPE)
+    nock(S)
+      .get('/api/maps/')
+      .reply(200, JSON.stringify({maps: [], pad: 'x'.repeat(5000)}), JSON_TYPE)
     const err = await failure(client({maxResponseBytes: 1000}).listMaps())
     assert.ok(err instanceof ContractError)
     assert.match(err.message, /larger than 1000 bytes/)
@@ -286,7 +284,9 @@ describe('APIDataSource answers that break the contract', () => {
   })
 
   it('refuses the slugs "." and "..", which would name another resource as URL segments', async () => {
-    nock(S).get('/api/maps/').reply(200, {maps: [{name: 'Up', slug: '..', width: 1, height: 1}]})
+    nock(S)
+      .get('/api/maps/')
+      .reply(200, {maps: [{name: 'Up', slug: '..', width: 1, height: 1}]})
     const listed = await failure(client().listMaps())
     assert.ok(listed instanceof ContractError)
     assert.match(listed.message, /maps\[0\]\.slug: a slug must not be "\." or "\.\."/)
@@ -398,12 +398,15 @@ describe('APIDataSource credentials', () => {
   })
 
   it('refuses header values that cannot be sent, without showing them', () => {
-    assert.throws(() => client({token: 'abc\r\nX-Evil: 1'}), (err: Error) => {
-      assert.ok(err instanceof ApiOptionError)
-      assert.match(err.message, /the token holds characters not allowed/)
-      assert.equal(err.message.includes('abc'), false)
-      return true
-    })
+    assert.throws(
+      () => client({token: 'abc\r\nX-Evil: 1'}),
+      (err: Error) => {
+        assert.ok(err instanceof ApiOptionError)
+        assert.match(err.message, /the token holds characters not allowed/)
+        assert.equal(err.message.includes('abc'), false)
+        return true
+      },
+    )
     assert.throws(() => client({headers: {'X-Key': 'v\n1'}}), {message: /the header "X-Key"/})
   })
 

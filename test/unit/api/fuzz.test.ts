@@ -22,7 +22,10 @@ const nearlyRight = fc.letrec((tie) => ({
       slug: fc.oneof(fc.constantFrom('m', '.', '..', '', 'a/b'), fc.jsonValue()),
       width: fc.oneof(fc.integer(), fc.double(), fc.jsonValue()),
       height: fc.oneof(fc.nat(), fc.jsonValue()),
-      observers: fc.oneof(fc.array(fc.record({name: fc.string(), slug: fc.string(), x: fc.integer(), y: fc.integer(), vision: fc.oneof(fc.constant(null), fc.double())})), fc.jsonValue()),
+      observers: fc.oneof(
+        fc.array(fc.record({name: fc.string(), slug: fc.string(), x: fc.integer(), y: fc.integer(), vision: fc.oneof(fc.constant(null), fc.double())})),
+        fc.jsonValue(),
+      ),
       obstacles: fc.oneof(fc.array(fc.record({x: fc.integer(), y: fc.oneof(fc.integer(), fc.jsonValue())})), fc.jsonValue()),
     },
     {requiredKeys: []},
@@ -42,16 +45,23 @@ describe('the client on arbitrary answers (property-based)', () => {
   for (const [what, path, read] of reads) {
     it(`reads ${what} or refuses it with a contract error, whatever the body`, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(nearlyRight.value.map((v) => JSON.stringify(v) ?? 'null'), fc.string(), fc.uint8Array({maxLength: 200}).map((b) => Buffer.from(b))), async (body) => {
-          nock(S).get(path).reply(200, body)
-          try {
-            await read()
-          } catch (error) {
-            assert.ok(error instanceof ContractError, String(error))
-            assert.match(error.message, new RegExp(`^the answer to GET ${S}${path} breaks the API contract: \\S`))
-            assert.ok(!error.message.includes('\n'), 'one line')
-          }
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            nearlyRight.value.map((v) => JSON.stringify(v) ?? 'null'),
+            fc.string(),
+            fc.uint8Array({maxLength: 200}).map((b) => Buffer.from(b)),
+          ),
+          async (body) => {
+            nock(S).get(path).reply(200, body)
+            try {
+              await read()
+            } catch (error) {
+              assert.ok(error instanceof ContractError, String(error))
+              assert.match(error.message, new RegExp(`^the answer to GET ${S}${path} breaks the API contract: \\S`))
+              assert.ok(!error.message.includes('\n'), 'one line')
+            }
+          },
+        ),
         {numRuns: 200},
       )
     })

@@ -3,14 +3,7 @@ import {describe, it} from 'node:test'
 
 import fc from 'fast-check'
 
-import {
-  DEFAULT_RETRY_POLICY,
-  backoffDelay,
-  isRetryable,
-  parseRetryAfter,
-  retryDelay,
-  type RetryPolicy,
-} from '../../../src/api/retry.js'
+import {DEFAULT_RETRY_POLICY, backoffDelay, isRetryable, parseRetryAfter, retryDelay, type RetryPolicy} from '../../../src/api/retry.js'
 
 const policy: RetryPolicy = {retries: 3, baseMs: 200, capMs: 10_000, maxRetryAfterMs: 60_000}
 const NOW = Date.parse('2030-01-01T00:00:00Z')
@@ -46,15 +39,33 @@ describe('isRetryable', () => {
 
 describe('backoffDelay', () => {
   it('doubles from the base and stays between half and all of it', () => {
-    assert.equal(backoffDelay(1, policy, () => 0), 100)
-    assert.equal(backoffDelay(1, policy, () => 1), 200)
-    assert.equal(backoffDelay(2, policy, () => 0), 200)
-    assert.equal(backoffDelay(3, policy, () => 1), 800)
+    assert.equal(
+      backoffDelay(1, policy, () => 0),
+      100,
+    )
+    assert.equal(
+      backoffDelay(1, policy, () => 1),
+      200,
+    )
+    assert.equal(
+      backoffDelay(2, policy, () => 0),
+      200,
+    )
+    assert.equal(
+      backoffDelay(3, policy, () => 1),
+      800,
+    )
   })
 
   it('is capped', () => {
-    assert.equal(backoffDelay(20, policy, () => 1), 10_000)
-    assert.equal(backoffDelay(20, policy, () => 0), 5_000)
+    assert.equal(
+      backoffDelay(20, policy, () => 1),
+      10_000,
+    )
+    assert.equal(
+      backoffDelay(20, policy, () => 0),
+      5_000,
+    )
   })
 })
 
@@ -89,26 +100,50 @@ describe('retryDelay', () => {
   })
 
   it('backs off exponentially without Retry-After', () => {
-    assert.equal(retryDelay(policy, {...fail, attempt: 2}, () => 1), 400)
+    assert.equal(
+      retryDelay(policy, {...fail, attempt: 2}, () => 1),
+      400,
+    )
   })
 
   it('honours Retry-After in seconds and as a date', () => {
-    assert.equal(retryDelay(policy, {...fail, retryAfter: '3'}, () => 1, NOW), 3000)
-    assert.equal(retryDelay(policy, {...fail, retryAfter: 'Tue, 01 Jan 2030 00:00:02 GMT'}, () => 1, NOW), 2000)
-    assert.equal(retryDelay(policy, {method: 'POST', attempt: 1, status: 429, retryAfter: '4'}, () => 1, NOW), 4000)
+    assert.equal(
+      retryDelay(policy, {...fail, retryAfter: '3'}, () => 1, NOW),
+      3000,
+    )
+    assert.equal(
+      retryDelay(policy, {...fail, retryAfter: 'Tue, 01 Jan 2030 00:00:02 GMT'}, () => 1, NOW),
+      2000,
+    )
+    assert.equal(
+      retryDelay(policy, {method: 'POST', attempt: 1, status: 429, retryAfter: '4'}, () => 1, NOW),
+      4000,
+    )
   })
 
   it('caps Retry-After', () => {
-    assert.equal(retryDelay(policy, {...fail, retryAfter: '3600'}, () => 1, NOW), 60_000)
+    assert.equal(
+      retryDelay(policy, {...fail, retryAfter: '3600'}, () => 1, NOW),
+      60_000,
+    )
   })
 
   it('falls back to backoff for an unreadable Retry-After', () => {
-    assert.equal(retryDelay(policy, {...fail, retryAfter: 'later'}, () => 1, NOW), 200)
+    assert.equal(
+      retryDelay(policy, {...fail, retryAfter: 'later'}, () => 1, NOW),
+      200,
+    )
   })
 
   it('waits at least 1 ms, since 0 means giving up', () => {
-    assert.equal(retryDelay(policy, {...fail, retryAfter: '0'}, () => 1, NOW), 1)
-    assert.equal(retryDelay({...policy, baseMs: 1}, fail, () => 0), 1)
+    assert.equal(
+      retryDelay(policy, {...fail, retryAfter: '0'}, () => 1, NOW),
+      1,
+    )
+    assert.equal(
+      retryDelay({...policy, baseMs: 1}, fail, () => 0),
+      1,
+    )
   })
 
   it('stays within [1 ms, the larger cap] for any retryable failure', () => {

@@ -26,12 +26,20 @@ function assertSame(text: string): void {
 
 describe('parseMap', () => {
   it('keeps the obstacles as parsed when they are just {x, y}, without copying them', () => {
-    const data = answer([{x: 3, y: 1}, {x: 3, y: 1}, {x: 0, y: 3}]) as {obstacles: unknown[]}
+    const data = answer([
+      {x: 3, y: 1},
+      {x: 3, y: 1},
+      {x: 0, y: 3},
+    ]) as {obstacles: unknown[]}
     const first = data.obstacles[0]
     const parsed = parseMap(data)
     assert.ok(parsed.success)
     assert.equal(parsed.data.obstacles[0], first)
-    assert.deepEqual(parsed.data.obstacles, [{x: 3, y: 1}, {x: 3, y: 1}, {x: 0, y: 3}])
+    assert.deepEqual(parsed.data.obstacles, [
+      {x: 3, y: 1},
+      {x: 3, y: 1},
+      {x: 0, y: 3},
+    ])
   })
 
   it('gives what the schema gives: other keys dropped, y before x put in order', () => {
@@ -45,7 +53,18 @@ describe('parseMap', () => {
   })
 
   it("refuses what the schema refuses, with the schema's own issues", () => {
-    const bad = ['[{"x":-1,"y":0}]', '[{"x":0.5,"y":0}]', '[{"x":"1","y":0}]', '[{"x":1}]', '[null]', '[[1,2]]', '{}', '"no"', '[{"x":9007199254740992,"y":0}]', '[{"x":1,"y":1},{"x":1,"y":-1}]']
+    const bad = [
+      '[{"x":-1,"y":0}]',
+      '[{"x":0.5,"y":0}]',
+      '[{"x":"1","y":0}]',
+      '[{"x":1}]',
+      '[null]',
+      '[[1,2]]',
+      '{}',
+      '"no"',
+      '[{"x":9007199254740992,"y":0}]',
+      '[{"x":1,"y":1},{"x":1,"y":-1}]',
+    ]
     for (const obstacles of bad) {
       const text = withObstacles(obstacles)
       assert.equal(both(text).fast.success, false, obstacles)

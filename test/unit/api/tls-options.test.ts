@@ -42,9 +42,9 @@ describe('tlsAgentOptions', () => {
   it('rejects a certificate without its key, or with the wrong key', () => {
     assert.throws(() => tlsAgentOptions({clientCert: fixture('client.pem')}), ApiOptionError)
     assert.throws(() => tlsAgentOptions({clientKey: fixture('client-key.pem')}), ApiOptionError)
-    assert.throws(
-      () => tlsAgentOptions({clientCert: fixture('client.pem'), clientKey: fixture('server-key.pem')}),
-      {name: 'ApiOptionError', message: /client certificate or key is not usable/},
-    )
+    assert.throws(() => tlsAgentOptions({clientCert: fixture('client.pem'), clientKey: fixture('server-key.pem')}), {
+      name: 'ApiOptionError',
+      message: /client certificate or key is not usable/,
+    })
   })
 })

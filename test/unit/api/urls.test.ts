@@ -18,7 +18,10 @@ describe('ServerUrl', () => {
     for (const bad of ['not a url', 'ftp://host/', 'http://user:secret@host/', 'http://host/?q=1', 'http://host/#x']) {
       assert.throws(() => new ServerUrl(bad), ApiOptionError, bad)
     }
-    assert.throws(() => new ServerUrl('http://user:secret@host/'), (err: Error) => !err.message.includes('secret'))
+    assert.throws(
+      () => new ServerUrl('http://user:secret@host/'),
+      (err: Error) => !err.message.includes('secret'),
+    )
   })
 
   it('suggests the URL meant when the scheme is missing', () => {

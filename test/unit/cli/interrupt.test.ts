@@ -12,7 +12,10 @@ describe('Interruption', () => {
       assert.equal(interruption.signal.aborted, false)
       interruption.throwIfInterrupted('before anything was sent')
       const error = new Error('the server said no')
-      await assert.rejects(interruption.guard(async () => Promise.reject(error)), (e) => e === error)
+      await assert.rejects(
+        interruption.guard(async () => Promise.reject(error)),
+        (e) => e === error,
+      )
     } finally {
       interruption.dispose()
     }
@@ -34,7 +37,10 @@ describe('Interruption', () => {
         assert.deepEqual(seen, [signal])
         assert.equal(interruption.signal.aborted, true)
         assert.deepEqual(interruption.halt(), {reason: `interrupted by ${signal}`, exitCode})
-        assert.throws(() => interruption.throwIfInterrupted('before anything was sent'), (e: unknown) => e instanceof GridsyncError && e.exitCode === exitCode && e.message === `interrupted by ${signal} before anything was sent`)
+        assert.throws(
+          () => interruption.throwIfInterrupted('before anything was sent'),
+          (e: unknown) => e instanceof GridsyncError && e.exitCode === exitCode && e.message === `interrupted by ${signal} before anything was sent`,
+        )
         await assert.rejects(
           interruption.guard(async () => Promise.reject(new GridsyncError('the maps directory is locked', ExitCode.LOCKED))),
           (e: unknown) => e instanceof GridsyncError && e.exitCode === exitCode && e.message === `interrupted by ${signal}: the maps directory is locked`,

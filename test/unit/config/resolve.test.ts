@@ -123,10 +123,12 @@ describe('resolveLayers: .env', () => {
       ].join('\r\n'),
     })
     const resolution = await resolveIn(dir)
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(resolution.values).map(([name, layer]) => [name, layer.value])),
-      {server: 'https://maps.example.org', 'max-delete': '10%', token: 'with # and spaces', 'log-file': 'run.log'},
-    )
+    assert.deepEqual(Object.fromEntries(Object.entries(resolution.values).map(([name, layer]) => [name, layer.value])), {
+      server: 'https://maps.example.org',
+      'max-delete': '10%',
+      token: 'with # and spaces',
+      'log-file': 'run.log',
+    })
   })
 
   it('reports a GRIDSYNC_ variable that no command has, naming .env and the variable', async () => {

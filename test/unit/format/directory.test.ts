@@ -119,7 +119,10 @@ describe('loadMapsDir', () => {
     assert.match(result.invalid[0]?.diagnostics[0]?.message ?? '', /also used by .*b\.map/)
     assert.deepEqual(
       result.invalid[1]?.diagnostics.map((d) => d.message),
-      [`the map name "Shared" is also used by ${join(dir, 'a.map')}; each map must be in exactly one file`, 'symbol "x" on the grid has no legend line (add one such as "x,Observer name,6" after the grid)'],
+      [
+        `the map name "Shared" is also used by ${join(dir, 'a.map')}; each map must be in exactly one file`,
+        'symbol "x" on the grid has no legend line (add one such as "x,Observer name,6" after the grid)',
+      ],
     )
   })
 
@@ -166,7 +169,10 @@ describe('loadMapsDir', () => {
     )
     const [north, south] = result.invalid.map((f) => f.diagnostics.map(formatDiagnostic))
     assert.equal(north!.length, 2)
-    assert.match(north![0]!, /north\.map:4:3: the observer name "Scout Bob" gives the same address \("scout-bob"\) on the server as "scout-bob" in .*north\.map:5 and "SCOUT bob!" in .*south\.map:4;/)
+    assert.match(
+      north![0]!,
+      /north\.map:4:3: the observer name "Scout Bob" gives the same address \("scout-bob"\) on the server as "scout-bob" in .*north\.map:5 and "SCOUT bob!" in .*south\.map:4;/,
+    )
     assert.match(north![1]!, /north\.map:5:3: the observer name "scout-bob"/)
     assert.match(south![0]!, /south\.map:4:3: the observer name "SCOUT bob!" gives the same address/)
   })

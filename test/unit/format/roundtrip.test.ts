@@ -10,11 +10,7 @@ import {codePointLength, type GridMap, MAX_NAME_LENGTH, type Position, positionK
 const NAME_PIECES = ['a', 'Z', '7', ' ', ',', '.', '#', '-', 'ä', 'ß', 'Ω', 'Ж', '日', '🌲', '🦉', '👩‍🚀', '\t', '%']
 
 const validName = fc
-  .tuple(
-    fc.array(fc.constantFrom(...NAME_PIECES), {maxLength: 12}),
-    fc.constantFrom('a', 'Z', '7', 'ä', 'Ж', '日', '٣'),
-    fc.string({unit: 'binary', maxLength: 10}),
-  )
+  .tuple(fc.array(fc.constantFrom(...NAME_PIECES), {maxLength: 12}), fc.constantFrom('a', 'Z', '7', 'ä', 'Ж', '日', '٣'), fc.string({unit: 'binary', maxLength: 10}))
   .map(([pieces, anchor, noise]) => `${pieces.join('')}${anchor}${noise.replace(/[\r\n]/g, '')}`)
   .filter((name) => codePointLength(name) <= MAX_NAME_LENGTH && !name.startsWith('\uFEFF'))
 

@@ -80,7 +80,16 @@ describe('writeMap: the canonical form', () => {
 
   it('ends a name that holds a comma with "," when there is no vision', () => {
     const text = textOf(
-      writeMap({name: 'C', width: 2, height: 1, observers: [{name: 'Smith, John', x: 0, y: 0, vision: null}, {name: 'Doe, Jane', x: 1, y: 0, vision: 3}], obstacles: []}),
+      writeMap({
+        name: 'C',
+        width: 2,
+        height: 1,
+        observers: [
+          {name: 'Smith, John', x: 0, y: 0, vision: null},
+          {name: 'Doe, Jane', x: 1, y: 0, vision: 3},
+        ],
+        obstacles: [],
+      }),
     )
     assert.equal(text, 'C\nab\na,Smith, John,\nb,Doe, Jane,3\n')
   })
@@ -180,9 +189,7 @@ describe('writeMap: maps the format cannot hold', () => {
   })
 
   it('refuses a map with no rows or no columns', () => {
-    assert.deepEqual(problemsOf(writeMap(base({width: 0}))), [
-      "the map's width is 0; a map needs a whole number of at least 1 for each side to be written as a grid",
-    ])
+    assert.deepEqual(problemsOf(writeMap(base({width: 0}))), ["the map's width is 0; a map needs a whole number of at least 1 for each side to be written as a grid"])
     assert.match(problemsOf(writeMap(base({height: 0})))[0] as string, /the map's height is 0/)
   })
 

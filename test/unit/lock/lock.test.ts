@@ -158,9 +158,7 @@ describe('acquireLock', () => {
 
     const notices: string[] = []
     const lock = await acquireLock(dir, {command: 'pull', onNotice: (message) => notices.push(message)})
-    assert.deepEqual(notices, [
-      `took over a stale lock left by gridsync push (PID ${pid} on host ${hostname()}, since ${startedAt}); that process no longer runs`,
-    ])
+    assert.deepEqual(notices, [`took over a stale lock left by gridsync push (PID ${pid} on host ${hostname()}, since ${startedAt}); that process no longer runs`])
     assert.equal(JSON.parse(await readFile(lock.file, 'utf8')).pid, process.pid)
     assert.deepEqual(await readdir(path.dirname(lock.file)), ['lock'], 'no claim or temporary files are left')
     await lock.release()

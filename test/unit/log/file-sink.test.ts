@@ -56,7 +56,10 @@ describe('FileSink', () => {
       assert.throws(
         () => FileSink.open(file, noErrors),
         (err: unknown) =>
-          err instanceof GridsyncError && err.exitCode === ExitCode.USAGE && err.message.startsWith(`cannot open the log file "${file}": a part of `) && err.message.endsWith('is not a directory'),
+          err instanceof GridsyncError &&
+          err.exitCode === ExitCode.USAGE &&
+          err.message.startsWith(`cannot open the log file "${file}": a part of `) &&
+          err.message.endsWith('is not a directory'),
       )
     }
   })

@@ -44,7 +44,16 @@ describe('text log lines', () => {
         conflicts: 2,
       },
       {event: 'conflict', map: 'Small', detail: 'changed on the server by someone else: obstacle (0,1) was added'},
-      {event: 'verify', map: 'Fancy Map', verdict: 'not-applied', differences: ['obstacle (4,5) still present', 'obstacle (6,5) still present'], advice: null, evidence: null, evidenceAt: null, until: null},
+      {
+        event: 'verify',
+        map: 'Fancy Map',
+        verdict: 'not-applied',
+        differences: ['obstacle (4,5) still present', 'obstacle (6,5) still present'],
+        advice: null,
+        evidence: null,
+        evidenceAt: null,
+        until: null,
+      },
       {event: 'verify', map: 'Garden', verdict: 'confirmed', differences: [], advice: null, evidence: null, evidenceAt: null, until: null},
       {event: 'invalid-file', file: 'maps/broken.map', map: 'Broken', problems: ['maps/broken.map:3:2: row 2 is short', 'maps/broken.map:4:1: no legend']},
       pullMapEvent({name: 'Garden', status: 'written', file: 'maps/garden.map', backup: 'maps/.gridsync/backup/x/garden.map'}),
@@ -99,10 +108,17 @@ describe('JSON log lines', () => {
     const head = ['time', 'level', 'event', 'command']
     // The same keys in the same order whether optional values are there or not.
     assert.deepEqual(keys(operationEvent(result(OPS[0]!))), [...head, 'id', 'kind', 'map', 'object', 'outcome', 'status', 'detail', 'durationMs'])
-    assert.deepEqual(
-      keys(operationEvent(result(OPS[6]!, {outcome: 'failed', status: 500, detail: 'x'}))),
-      [...head, 'id', 'kind', 'map', 'object', 'outcome', 'status', 'detail', 'durationMs'],
-    )
+    assert.deepEqual(keys(operationEvent(result(OPS[6]!, {outcome: 'failed', status: 500, detail: 'x'}))), [
+      ...head,
+      'id',
+      'kind',
+      'map',
+      'object',
+      'outcome',
+      'status',
+      'detail',
+      'durationMs',
+    ])
     assert.deepEqual(keys(runStartEvent({version: '1', pid: 1})), [...head, 'version', 'server', 'mapsDir', 'pid'])
     assert.deepEqual(keys(pullMapEvent({name: 'A', status: 'present'})), [...head, 'name', 'status', 'file', 'backup', 'reason'])
     assert.deepEqual(keys(RUN_END), [...head, 'exitCode', 'durationMs', 'counts', 'summary'])
@@ -138,15 +154,13 @@ describe('event levels', () => {
   it('are warn or error exactly for the problems', () => {
     const op = (outcome: 'applied' | 'reconciled' | 'unconfirmed' | 'failed' | 'skipped') => levelOf(operationEvent(result(OPS[0]!, {outcome})))
     assert.deepEqual([op('applied'), op('reconciled'), op('unconfirmed'), op('skipped'), op('failed')], ['info', 'info', 'warn', 'warn', 'error'])
-    const verdict = (v: 'confirmed' | 'unconfirmed' | 'not-applied' | 'incomplete') => levelOf({event: 'verify', map: 'm', verdict: v, differences: [], advice: null, evidence: null, evidenceAt: null, until: null})
+    const verdict = (v: 'confirmed' | 'unconfirmed' | 'not-applied' | 'incomplete') =>
+      levelOf({event: 'verify', map: 'm', verdict: v, differences: [], advice: null, evidence: null, evidenceAt: null, until: null})
     assert.deepEqual([verdict('confirmed'), verdict('unconfirmed'), verdict('not-applied'), verdict('incomplete')], ['info', 'warn', 'error', 'error'])
     const end = (exitCode: number) => levelOf({...RUN_END, exitCode})
     assert.deepEqual([end(0), end(3), end(8), end(4), end(6)], ['info', 'info', 'warn', 'error', 'error'])
     const pulled = (status: 'written' | 'present' | 'would-write' | 'skipped' | 'failed') => levelOf(pullMapEvent({name: 'n', status}))
-    assert.deepEqual(
-      [pulled('written'), pulled('present'), pulled('would-write'), pulled('skipped'), pulled('failed')],
-      ['info', 'info', 'info', 'warn', 'error'],
-    )
+    assert.deepEqual([pulled('written'), pulled('present'), pulled('would-write'), pulled('skipped'), pulled('failed')], ['info', 'info', 'info', 'warn', 'error'])
   })
 })
 

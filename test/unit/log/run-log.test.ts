@@ -250,7 +250,17 @@ describe('RunLog', () => {
       traced.log.onRequest({method: 'GET', url: 'http://u:p@127.0.0.1:5000/api/maps/', status: 200, durationMs: 3.14159, attempt: 2})
       const line = JSON.parse((await readFile(file, 'utf8')).split('\n')[0]!)
       const {time: _time, ...rest} = line
-      assert.deepEqual(rest, {level: 'info', event: 'request', command: 'push', method: 'GET', url: 'http://127.0.0.1:5000/api/maps/', status: 200, error: null, durationMs: 3.1, attempt: 2})
+      assert.deepEqual(rest, {
+        level: 'info',
+        event: 'request',
+        command: 'push',
+        method: 'GET',
+        url: 'http://127.0.0.1:5000/api/maps/',
+        status: 200,
+        error: null,
+        durationMs: 3.1,
+        attempt: 2,
+      })
       assert.equal(open({}).log.onRequest, undefined, 'off unless asked')
     })
   })

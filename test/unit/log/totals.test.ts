@@ -37,10 +37,7 @@ describe('run totals', () => {
       apply: applyOf(plan, {0: {outcome: 'reconciled'}, 1: {outcome: 'failed'}, 5: {outcome: 'skipped'}, 7: {outcome: 'unconfirmed'}}),
       verification: verified('confirmed', 'not-applied', 'unconfirmed'),
     })
-    assert.equal(
-      rough.summary,
-      `${plan.operations.length - 4} applied, 1 reconciled, 1 unconfirmed, 1 failed, 1 skipped; 1 invalid file left alone; 1 map verified, 2 not`,
-    )
+    assert.equal(rough.summary, `${plan.operations.length - 4} applied, 1 reconciled, 1 unconfirmed, 1 failed, 1 skipped; 1 invalid file left alone; 1 map verified, 2 not`)
     assert.equal(rough.counts.mapsNotVerified, 2)
 
     const unverified = pushTotals(plan, {apply: applyOf(plan), verification: {skipped: true, maps: []}})

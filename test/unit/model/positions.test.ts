@@ -7,10 +7,7 @@ import {PositionSet, positionsNotIn, uniquePositions, visitKeysInTextOrder} from
 import {type Position, positionKey} from '../../../src/model/types.js'
 
 /** Coordinates of every kind a position can hold: on a small grid (few tiles, so that they meet), past it, and a few no grid holds. */
-const coordinate = fc.oneof(
-  {weight: 8, arbitrary: fc.nat(6)},
-  {weight: 1, arbitrary: fc.constantFrom(-1, -0, 0.5, 99, 4096, 1e7, Number.MAX_SAFE_INTEGER)},
-)
+const coordinate = fc.oneof({weight: 8, arbitrary: fc.nat(6)}, {weight: 1, arbitrary: fc.constantFrom(-1, -0, 0.5, 99, 4096, 1e7, Number.MAX_SAFE_INTEGER)})
 const position = fc.record({x: coordinate, y: coordinate})
 
 function keysInTextOrder(positions: readonly Position[]): string[] {
@@ -30,11 +27,22 @@ describe('PositionSet', () => {
     const dense = [...corners, ...Array.from({length: 70_000}, (_, i) => ({x: i % 1000, y: Math.floor(i / 1000)}))]
     const set = PositionSet.of(dense)
     for (const p of corners) assert.ok(set.has(p), positionKey(p))
-    for (const p of [{x: 2000, y: 0}, {x: 0, y: 2000}, {x: 1998, y: 1999}, {x: 1999, y: 1998}, {x: 1000, y: 70}]) assert.ok(!set.has(p), positionKey(p))
+    for (const p of [
+      {x: 2000, y: 0},
+      {x: 0, y: 2000},
+      {x: 1998, y: 1999},
+      {x: 1999, y: 1998},
+      {x: 1000, y: 70},
+    ])
+      assert.ok(!set.has(p), positionKey(p))
   })
 
   it('holds a repeat once, and takes 0 and -0 for the same tile', () => {
-    const set = PositionSet.of([{x: 2, y: 3}, {x: 2, y: 3}, {x: 0, y: 1}])
+    const set = PositionSet.of([
+      {x: 2, y: 3},
+      {x: 2, y: 3},
+      {x: 0, y: 1},
+    ])
     assert.equal(set.add({x: 2, y: 3}), false)
     assert.equal(set.delete({x: 2, y: 3}), true)
     assert.equal(set.has({x: 2, y: 3}), false)
@@ -43,8 +51,17 @@ describe('PositionSet', () => {
   })
 
   it('takes positions outside the grid it spans, added later, by their keys', () => {
-    const set = PositionSet.of([{x: 0, y: 0}, {x: 3, y: 3}])
-    for (const p of [{x: 4, y: 0}, {x: 0, y: 9}, {x: -1, y: 2}, {x: 1.5, y: 1}, {x: 1e9, y: 1e9}]) {
+    const set = PositionSet.of([
+      {x: 0, y: 0},
+      {x: 3, y: 3},
+    ])
+    for (const p of [
+      {x: 4, y: 0},
+      {x: 0, y: 9},
+      {x: -1, y: 2},
+      {x: 1.5, y: 1},
+      {x: 1e9, y: 1e9},
+    ]) {
       assert.ok(!set.has(p))
       assert.equal(set.add(p), true)
       assert.ok(set.has(p))
@@ -57,7 +74,10 @@ describe('PositionSet', () => {
   })
 
   it('holds a few positions far apart without a grid for all the tiles between them', () => {
-    const far = [{x: 0, y: 0}, {x: 50_000_000, y: 80_000_000}]
+    const far = [
+      {x: 0, y: 0},
+      {x: 50_000_000, y: 80_000_000},
+    ]
     const set = PositionSet.of(far)
     assert.ok(far.every((p) => set.has(p)))
     assert.ok(!set.has({x: 1, y: 0}))
@@ -91,9 +111,30 @@ describe('uniquePositions and positionsNotIn', () => {
   })
 
   it('give what the other list lacks, a repeat once', () => {
-    const mine = [{x: 5, y: 0}, {x: 1, y: 1}, {x: 5, y: 0}, {x: 9, y: 9}, {x: 2, y: 2}]
-    assert.deepEqual(positionsNotIn(mine, [{x: 1, y: 1}, {x: 1, y: 1}, {x: 9, y: 9}]), [{x: 5, y: 0}, {x: 2, y: 2}])
-    assert.deepEqual(positionsNotIn(mine, []), [{x: 5, y: 0}, {x: 1, y: 1}, {x: 9, y: 9}, {x: 2, y: 2}])
+    const mine = [
+      {x: 5, y: 0},
+      {x: 1, y: 1},
+      {x: 5, y: 0},
+      {x: 9, y: 9},
+      {x: 2, y: 2},
+    ]
+    assert.deepEqual(
+      positionsNotIn(mine, [
+        {x: 1, y: 1},
+        {x: 1, y: 1},
+        {x: 9, y: 9},
+      ]),
+      [
+        {x: 5, y: 0},
+        {x: 2, y: 2},
+      ],
+    )
+    assert.deepEqual(positionsNotIn(mine, []), [
+      {x: 5, y: 0},
+      {x: 1, y: 1},
+      {x: 9, y: 9},
+      {x: 2, y: 2},
+    ])
     assert.deepEqual(positionsNotIn([], mine), [])
   })
 
@@ -111,7 +152,15 @@ describe('uniquePositions and positionsNotIn', () => {
 
 describe('visitKeysInTextOrder', () => {
   it('visits the keys as their strings sort, not as the numbers do, repeats included', () => {
-    const positions = [{x: 10, y: 0}, {x: 9, y: 0}, {x: 1, y: 10}, {x: 1, y: 9}, {x: 100, y: 2}, {x: 9, y: 0}, {x: 1, y: 0}]
+    const positions = [
+      {x: 10, y: 0},
+      {x: 9, y: 0},
+      {x: 1, y: 10},
+      {x: 1, y: 9},
+      {x: 100, y: 2},
+      {x: 9, y: 0},
+      {x: 1, y: 0},
+    ]
     assert.deepEqual(keysInTextOrder(positions), ['1,0', '1,10', '1,9', '10,0', '100,2', '9,0', '9,0'])
     assert.deepEqual(keysInTextOrder([]), [])
   })

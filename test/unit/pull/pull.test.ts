@@ -82,8 +82,15 @@ const byName = (maps: PullEntry[], name: string): PullEntry => {
 const FANCY = remote('Fancy Map', 'fancy-map', {
   width: 5,
   height: 3,
-  observers: [{name: 'Fancy A', x: 1, y: 1, vision: 6}, {name: 'Fancy B', x: 3, y: 2, vision: null}],
-  obstacles: [{x: 0, y: 0}, {x: 0, y: 0}, {x: 4, y: 1}],
+  observers: [
+    {name: 'Fancy A', x: 1, y: 1, vision: 6},
+    {name: 'Fancy B', x: 3, y: 2, vision: null},
+  ],
+  obstacles: [
+    {x: 0, y: 0},
+    {x: 0, y: 0},
+    {x: 4, y: 1},
+  ],
 })
 
 describe('pull into an empty directory', () => {
@@ -99,10 +106,7 @@ describe('pull into an empty directory', () => {
       ],
     )
     assert.equal(pullExitCode(result), 0)
-    assert.equal(
-      await readFile(path.join(dir, 'fancy-map.map'), 'utf8'),
-      'Fancy Map\n#....\n.a..#\n...b.\na,Fancy A,6\nb,Fancy B\n',
-    )
+    assert.equal(await readFile(path.join(dir, 'fancy-map.map'), 'utf8'), 'Fancy Map\n#....\n.a..#\n...b.\na,Fancy A,6\nb,Fancy B\n')
     const loaded = await loadMapsDir(dir)
     assert.equal(loaded.invalid.length, 0)
     assert.deepEqual(loaded.maps.map(content), [content(FANCY), content(garden)])
@@ -133,7 +137,10 @@ describe('names from the server are hostile', () => {
       remote('X😀😀😀', '😀'),
     ]
     const result = await run(new FakeServer(maps), dir)
-    assert.deepEqual(result.maps.filter((m) => m.status !== 'written'), [])
+    assert.deepEqual(
+      result.maps.filter((m) => m.status !== 'written'),
+      [],
+    )
 
     const files = result.maps.map((m) => m.file as string)
     for (const file of files) assert.equal(path.dirname(path.resolve(file)), path.resolve(dir))
@@ -177,7 +184,12 @@ describe('maps the format cannot express', () => {
     const dir = await mapsDir()
     const many = Array.from({length: 700}, (_, i) => ({name: `Crowd ${i}`, x: i % 30, y: Math.floor(i / 30), vision: null}))
     const server = new FakeServer([
-      remote('Shared Tile', 'shared-tile', {observers: [{name: 'P', x: 1, y: 1, vision: null}, {name: 'Q', x: 1, y: 1, vision: 1}]}),
+      remote('Shared Tile', 'shared-tile', {
+        observers: [
+          {name: 'P', x: 1, y: 1, vision: null},
+          {name: 'Q', x: 1, y: 1, vision: 1},
+        ],
+      }),
       remote('On Rock', 'on-rock', {observers: [{name: 'R', x: 0, y: 0, vision: null}], obstacles: [{x: 0, y: 0}]}),
       remote('Shrunk', 'shrunk', {width: 2, height: 2, obstacles: [{x: 5, y: 1}]}),
       remote('Crowd', 'crowd', {width: 30, height: 30, observers: many}),
@@ -197,7 +209,11 @@ describe('maps the format cannot express', () => {
     assert.match(reason('Crowd'), /700 observers but only \d+ symbols/)
     assert.match(reason('!!!'), /empty slug/)
     assert.equal(byName(result.maps, 'Fine').status, 'written')
-    assert.equal(server.reads.some((u) => u.endsWith('/maps//')), false, 'a map with an empty slug is not read')
+    assert.equal(
+      server.reads.some((u) => u.endsWith('/maps//')),
+      false,
+      'a map with an empty slug is not read',
+    )
     assert.deepEqual(await readdir(dir), ['fine.map'])
     assert.equal(pullExitCode(result), 4)
   })
@@ -239,7 +255,7 @@ describe('reads that fail', () => {
     server.getMap = async () => ({...structuredClone(FANCY), name: 'Renamed'})
     const result = await run(server, dir)
     assert.equal(byName(result.maps, 'Fancy Map').status, 'failed')
-    assert.match(byName(result.maps, "Fancy Map").reason as string, /answers with a map named "Renamed" \(renamed meanwhile\?\)/)
+    assert.match(byName(result.maps, 'Fancy Map').reason as string, /answers with a map named "Renamed" \(renamed meanwhile\?\)/)
     await assert.rejects(readdir(dir), {code: 'ENOENT'})
   })
 })
@@ -317,7 +333,19 @@ describe('selection and dry run', () => {
 
   it('--dry-run reports what it would write and writes nothing, not even the directory', async () => {
     const dir = await mapsDir()
-    const result = await run(new FakeServer([FANCY, remote('Shared', 'shared', {observers: [{name: 'P', x: 0, y: 0, vision: null}, {name: 'Q', x: 0, y: 0, vision: null}]})]), dir, {dryRun: true})
+    const result = await run(
+      new FakeServer([
+        FANCY,
+        remote('Shared', 'shared', {
+          observers: [
+            {name: 'P', x: 0, y: 0, vision: null},
+            {name: 'Q', x: 0, y: 0, vision: null},
+          ],
+        }),
+      ]),
+      dir,
+      {dryRun: true},
+    )
     assert.deepEqual(
       result.maps.map((m) => [m.name, m.status, m.file]),
       [
@@ -357,7 +385,10 @@ describe('interrupted and racing writes', () => {
     assert.equal(pullExitCode(result), 4)
 
     const next = await run(server, dir)
-    assert.deepEqual(next.maps.map((m) => m.status), ['present', 'written'])
+    assert.deepEqual(
+      next.maps.map((m) => m.status),
+      ['present', 'written'],
+    )
     assert.deepEqual((await readdir(dir)).sort(), ['fancy-map.map', 'garden.map'])
   })
 
@@ -395,7 +426,10 @@ describe('the journal of recent pushes', () => {
     const server = new FakeServer([oldFancy, gone])
     server.failures.set(gone.url, new HttpError({method: 'GET', url: gone.url, attempts: 1}, 404, 'NOT FOUND'))
     const result = await run(server, dir, {now: () => now})
-    assert.deepEqual(result.maps.map((m) => [m.name, m.status]), [['Fancy Map', 'written']])
+    assert.deepEqual(
+      result.maps.map((m) => [m.name, m.status]),
+      [['Fancy Map', 'written']],
+    )
     const loaded = await loadMapsDir(dir)
     assert.deepEqual(loaded.maps.map(content), [content(newFancy)])
   })

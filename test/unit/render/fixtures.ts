@@ -54,10 +54,7 @@ export function planOf(s: Scenario): Plan {
     server: SERVER,
     local: s.local ?? [],
     invalid: s.invalid ?? [],
-    knowledge: knowledgeOf([
-      ...(s.remote ?? []).map((map) => ({map, assumed: journal.has(map.name)})),
-      ...(s.unread ?? []).map((map) => ({map, read: false})),
-    ]),
+    knowledge: knowledgeOf([...(s.remote ?? []).map((map) => ({map, assumed: journal.has(map.name)})), ...(s.unread ?? []).map((map) => ({map, read: false}))]),
     prune: s.prune ?? false,
   })
 }

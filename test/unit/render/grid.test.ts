@@ -70,10 +70,7 @@ describe('renderGridPicture', () => {
     after[1 + 7] = '.#.'
     after[1 + 8] = '..#'
     after[1 + 42] = '#..'
-    assert.equal(
-      picture(after, before),
-      ['(3 changed rows of this 3x100 map, with row numbers)', ' 7 .+.', ' 8 ..+', '...', '42 +..', 'legend: + added obstacle'].join('\n'),
-    )
+    assert.equal(picture(after, before), ['(3 changed rows of this 3x100 map, with row numbers)', ' 7 .+.', ' 8 ..+', '...', '42 +..', 'legend: + added obstacle'].join('\n'))
   })
 
   it('omits a tall map with too many changed rows', () => {

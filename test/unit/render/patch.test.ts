@@ -43,9 +43,7 @@ describe('renderPlanPatch', () => {
   })
 
   it('diffs a created map from /dev/null and a deleted one to /dev/null', () => {
-    const patch = renderPlanPatch(
-      planOf({local: [local('maps/new.map', ['New', '.#a', 'a,Obs N,2'])], remote: [remote(['Old', '#.', '.z', 'z,Zed'])], prune: true}),
-    )
+    const patch = renderPlanPatch(planOf({local: [local('maps/new.map', ['New', '.#a', 'a,Obs N,2'])], remote: [remote(['Old', '#.', '.z', 'z,Zed'])], prune: true}))
     assert.equal(
       patch,
       [
@@ -92,7 +90,10 @@ describe('renderPlanPatch', () => {
       }),
     )
     const lines = patch.split('\n')
-    assert.equal(lines[0], "# server/A: server state assumed from gridsync's own writes at 11:59:59 UTC: the server's answer does not show them, and may be a cached one until 12:05:00 UTC")
+    assert.equal(
+      lines[0],
+      "# server/A: server state assumed from gridsync's own writes at 11:59:59 UTC: the server's answer does not show them, and may be a cached one until 12:05:00 UTC",
+    )
     assert.equal(lines[1], '--- server/A')
     assert.ok(lines.includes('# maps/bad.map: invalid file; map "Bad" is left alone on the server'), patch)
   })

@@ -103,7 +103,12 @@ describe('renderVerification', () => {
     const short = renderVerification(v, plain).split('\n')
     assert.equal(short.filter((l) => l.endsWith('still present')).length, 20)
     assert.ok(short.includes('    ... and 3 more differences (--verbose lists all)'), short.join('\n'))
-    assert.equal(renderVerification(v, plain, {verbose: true}).split('\n').filter((l) => l.endsWith('still present')).length, 23)
+    assert.equal(
+      renderVerification(v, plain, {verbose: true})
+        .split('\n')
+        .filter((l) => l.endsWith('still present')).length,
+      23,
+    )
   })
 
   it('says when verification was skipped or found nothing to read back', () => {

@@ -84,7 +84,10 @@ describe('renderPlan', () => {
       chalk: plain,
     })
     assert.ok(!text.includes('matches'), text)
-    assert.match(text, /= Map A {2}unchanged\n {4}server state assumed from gridsync's own writes at 11:59:59 UTC: the server's answer does not show them, and may be a cached one until 12:05:00 UTC\n/)
+    assert.match(
+      text,
+      /= Map A {2}unchanged\n {4}server state assumed from gridsync's own writes at 11:59:59 UTC: the server's answer does not show them, and may be a cached one until 12:05:00 UTC\n/,
+    )
     assert.match(text, /Nothing to send, but the server is not known to match the files: 2 maps not confirmed until 12:05:00 UTC \("Map A", "Map B"\)\.\n$/)
   })
 

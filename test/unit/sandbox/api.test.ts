@@ -112,7 +112,9 @@ describe('sandbox resources', () => {
     assertNotFound(await call(sandbox(), 'GET', '/api/maps/fancy-map/'))
     assertNotFound(await call(sandbox(), 'GET', '/api/maps/other/observers/watcher/'))
     assert.deepEqual(
-      sandbox().snapshot().map((m) => m.slug),
+      sandbox()
+        .snapshot()
+        .map((m) => m.slug),
       ['other'],
     )
     // The observer's name is free again.
@@ -278,13 +280,25 @@ describe('sandbox errors', () => {
     // A map may keep its own slug under a differently written name.
     assertEmpty(await call(sandbox(), 'PUT', '/api/maps/fancy-map/', {name: 'FANCY MAP', width: 12, height: 6}), 204)
     assert.deepEqual(
-      sandbox().snapshot().map((m) => m.name),
+      sandbox()
+        .snapshot()
+        .map((m) => m.name),
       ['FANCY MAP', 'Second'],
     )
   })
 
   it('answers 409 for an observer name taken on any map', async () => {
-    sandbox().seed([{name: 'Second', width: 2, height: 2, observers: [{name: 'Watcher', x: 0, y: 0}, {name: 'Guard', x: 1, y: 1}]}])
+    sandbox().seed([
+      {
+        name: 'Second',
+        width: 2,
+        height: 2,
+        observers: [
+          {name: 'Watcher', x: 0, y: 0},
+          {name: 'Guard', x: 1, y: 1},
+        ],
+      },
+    ])
     assertMessage(await call(sandbox(), 'POST', '/api/maps/fancy-map/observers/', {name: 'WATCHER', x: 0, y: 0}), 409, /Watcher/)
     assertMessage(await call(sandbox(), 'PUT', '/api/maps/second/observers/guard/', {name: 'watcher', x: 1, y: 1}), 409)
     assert.deepEqual(sandbox().snapshot()[0]!.observers, [])
@@ -346,7 +360,9 @@ describe('sandbox errors', () => {
     assertMessage(await call(sandbox(), 'PUT', '/api/maps/fancy-map/observers/a/', {name: 'A', x: 0, y: 0, vision: null}), 400)
     assertEmpty(await call(sandbox(), 'PUT', '/api/maps/fancy-map/observers/b/', {name: 'B', x: 0, y: 0}), 204)
     assert.deepEqual(
-      sandbox().snapshot()[0]!.observers.map((o) => o.vision),
+      sandbox()
+        .snapshot()[0]!
+        .observers.map((o) => o.vision),
       [0, null, null],
     )
   })
@@ -412,10 +428,7 @@ describe('sandbox data rules', () => {
     assert.equal(list.headers.get('content-type'), 'application/vnd.mason+json')
     const listDoc = list.json()
     assert.equal(listDoc['@controls'].self.href, '/api/maps/')
-    assert.deepEqual(
-      [listDoc['@controls']['gridmap:add-map'].method, listDoc['@controls']['gridmap:add-map'].href],
-      ['POST', '/api/maps/'],
-    )
+    assert.deepEqual([listDoc['@controls']['gridmap:add-map'].method, listDoc['@controls']['gridmap:add-map'].href], ['POST', '/api/maps/'])
     assert.equal(listDoc.maps[0]['@controls'].self.href, '/api/maps/fancy-map/')
 
     const map = (await call(sandbox(), 'GET', '/api/maps/fancy-map/', undefined, mason)).json()

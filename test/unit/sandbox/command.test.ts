@@ -55,16 +55,7 @@ describe('gridsync sandbox', () => {
   })
 
   it('switches on the defects and options its flags name', async () => {
-    const {child, url, stdout} = await startCommand([
-      '--stale-reads',
-      '300',
-      '--ignore-obstacle-deletes',
-      '--latency',
-      '1',
-      '--connection-close',
-      '--api-version',
-      '2.0.0',
-    ])
+    const {child, url, stdout} = await startCommand(['--stale-reads', '300', '--ignore-obstacle-deletes', '--latency', '1', '--connection-close', '--api-version', '2.0.0'])
     try {
       const spec = await fetch(`${url}/apispec_1.json`)
       assert.equal(spec.headers.get('connection'), 'close')

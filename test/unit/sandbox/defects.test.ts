@@ -241,7 +241,16 @@ describe('latency and insert cost', () => {
 
   it('makes observer and obstacle inserts wait per object already on the map', async () => {
     const clock = new FakeClock()
-    const seed = [{...FANCY, observers: [{name: 'Watcher', x: 0, y: 0}], obstacles: [{x: 1, y: 1}, {x: 2, y: 2}]}]
+    const seed = [
+      {
+        ...FANCY,
+        observers: [{name: 'Watcher', x: 0, y: 0}],
+        obstacles: [
+          {x: 1, y: 1},
+          {x: 2, y: 2},
+        ],
+      },
+    ]
     await withSandbox({clock, seed, defects: {insertCostMs: 2}}, async (sandbox) => {
       await postObstacle(sandbox, 3)
       await call(sandbox, 'POST', '/api/maps/fancy-map/observers/', {name: 'Second', x: 0, y: 0})

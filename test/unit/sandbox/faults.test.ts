@@ -34,10 +34,7 @@ describe('FaultTracker', () => {
     const tracker = new FaultTracker()
     const a = {every: 2}
     const b = {every: 2}
-    assert.deepEqual(
-      [tracker.fires(a, write), tracker.fires(b, write), tracker.fires(a, write), tracker.fires(b, write)],
-      [false, false, true, true],
-    )
+    assert.deepEqual([tracker.fires(a, write), tracker.fires(b, write), tracker.fires(a, write), tracker.fires(b, write)], [false, false, true, true])
     tracker.fires(a, write)
     tracker.reset()
     assert.deepEqual([tracker.fires(a, write), tracker.fires(a, write)], [false, true])

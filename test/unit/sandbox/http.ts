@@ -11,13 +11,7 @@ export interface Answer {
  * One request to the sandbox with plain fetch, redirects not followed. A string body is
  * sent as is (set its content type in `headers`); anything else is sent as JSON.
  */
-export async function call(
-  sandbox: Sandbox,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
+export async function call(sandbox: Sandbox, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const init: RequestInit = {method, headers: {...headers}, redirect: 'manual'}
   if (typeof body === 'string') init.body = body
   else if (body !== undefined) {

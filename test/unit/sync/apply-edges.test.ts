@@ -54,10 +54,7 @@ describe('apply: a halt stops sending', () => {
     assert.equal(result.results[3]!.detail, 'not sent: the server stopped answering (test)')
     assert.deepEqual(result.halted, halt)
     assert.equal(c.calls.filter((name) => name === 'createObstacle').length, 2)
-    assert.equal(
-      haltNotice(result.halted!, result),
-      'Stopped sending: the server stopped answering (test). 3 of 7 operations were sent; 4 were not and are left for the next run.',
-    )
+    assert.equal(haltNotice(result.halted!, result), 'Stopped sending: the server stopped answering (test). 3 of 7 operations were sent; 4 were not and are left for the next run.')
   })
 
   it('reads back no map once halted', async () => {
@@ -118,7 +115,12 @@ describe('apply: a 409 on a map create that the listing does not explain', () =>
     const {results} = await apply(p, c, {concurrency: 1})
     assert.equal(results[0]!.outcome, 'failed')
     assert.equal(results[0]!.status, 409)
-    assert.match(results[0]!.detail!, new RegExp(`^the server refused the name: POST ${MAPS} answered 409 CONFLICT: ${said.replace(/[()]/g, '\\$&')}; the server already has the map "Fancy Map", whose name gives the same address \\("fancy-map"\\); rename this map \\(or that one\\)$`))
+    assert.match(
+      results[0]!.detail!,
+      new RegExp(
+        `^the server refused the name: POST ${MAPS} answered 409 CONFLICT: ${said.replace(/[()]/g, '\\$&')}; the server already has the map "Fancy Map", whose name gives the same address \\("fancy-map"\\); rename this map \\(or that one\\)$`,
+      ),
+    )
     assert.doesNotMatch(results[0]!.detail!, /again|lost/)
     assert.deepEqual(c.calls, ['createMap', 'listMaps'], 'nothing sent again')
     assert.equal(results[1]!.outcome, 'skipped')
@@ -126,7 +128,10 @@ describe('apply: a 409 on a map create that the listing does not explain', () =>
 
   it('fails too when only the server can tell which name clashes, and never asks for another run', async () => {
     const p = planOf(local('北'))
-    const c = client({createMap: async () => Promise.reject(conflict("Map name '北' conflicts with map 'u5317' (both have slug 'u5317')")), listMaps: async () => [summary('u5317', 'u5317')]})
+    const c = client({
+      createMap: async () => Promise.reject(conflict("Map name '北' conflicts with map 'u5317' (both have slug 'u5317')")),
+      listMaps: async () => [summary('u5317', 'u5317')],
+    })
     const {results} = await apply(p, c, {concurrency: 1})
     assert.equal(results[0]!.outcome, 'failed')
     assert.match(results[0]!.detail!, /conflicts with map 'u5317'.*; its listing shows no map of this name: another map's name gives the same address on the server/)

@@ -16,8 +16,7 @@ const URL = `${S}/api/maps/m/`
 const OBSERVER_URL = `${URL}observers/eve/`
 
 const request = (method: string, url: string) => ({method, url, attempts: 2})
-const lost = (method: string, url: string) =>
-  new NetworkError(request(method, url), {kind: 'reset', reason: 'the connection was reset', ambiguous: method !== 'GET'})
+const lost = (method: string, url: string) => new NetworkError(request(method, url), {kind: 'reset', reason: 'the connection was reset', ambiguous: method !== 'GET'})
 const refused = (method: string, url: string) => new NetworkError(request(method, url), {kind: 'refused', reason: 'connection refused', ambiguous: false})
 
 /** A client whose every method fails unless the test scripts it. */
@@ -110,7 +109,10 @@ describe('apply: writes whose outcome is not known', () => {
       createMap: async () => Promise.reject(new ContractError(`POST ${S}/api/maps/`, 'the Location header "http://elsewhere/" points to another server', {written: true})),
     })
     const {results} = await apply(p, c, {concurrency: 1})
-    assert.deepEqual(results.map((r) => r.outcome), ['unconfirmed', 'skipped'])
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['unconfirmed', 'skipped'],
+    )
     assert.match(results[0]!.detail!, /points to another server; the server answered as if it was done, so it is not sent again$/)
     assert.deepEqual(c.calls, ['createMap'])
   })
@@ -153,7 +155,10 @@ describe('learn: a map gridsync deleted that the listing still shows', () => {
   const summary = {name: 'Gone', slug: 'gone', url: `${S}/api/maps/gone/`, width: 2, height: 2}
   const record = {url: summary.url, before: null, after: null, at: new Date().toISOString(), wroteAt: new Date().toISOString(), refuted: [], run: 'r', writes: []}
   const learnWith = async (getMap: SyncClient['getMap']) =>
-    learn({listMaps: async () => [summary], getMap}, {wanted: () => false, allRecorded: false, records: new Map([['Gone', record]]), cacheMs: 60_000, now: Date.now, concurrency: 1})
+    learn(
+      {listMaps: async () => [summary], getMap},
+      {wanted: () => false, allRecorded: false, records: new Map([['Gone', record]]), cacheMs: 60_000, now: Date.now, concurrency: 1},
+    )
 
   it('asks its URL: a 404 proves the listing is a cached one, and the map is gone', async () => {
     const k = await learnWith(async () => Promise.reject(new HttpError(request('GET', summary.url), 404, 'Not Found')))
@@ -165,7 +170,10 @@ describe('learn: a map gridsync deleted that the listing still shows', () => {
     const body: RemoteMap = {...summary, width: 9, observers: [], obstacles: []}
     const k = await learnWith(async () => body)
     assert.equal(k.maps.get('Gone')!.evidence.kind, 'read')
-    assert.deepEqual(plan({server: S, local: [], invalid: [], knowledge: k, prune: false}).maps.map((m) => [m.name, m.action]), [['Gone', 'untracked']])
+    assert.deepEqual(
+      plan({server: S, local: [], invalid: [], knowledge: k, prune: false}).maps.map((m) => [m.name, m.action]),
+      [['Gone', 'untracked']],
+    )
   })
 })
 
@@ -197,7 +205,10 @@ describe('apply: one stream of operations', () => {
       },
     })
     const byKind = results.map((r) => `${r.op.map}:${r.op.kind}:${r.outcome}`)
-    assert.deepEqual(byKind.filter((k) => k.startsWith('N')), ['N:createMap:failed', 'N:createObstacle:skipped', 'N:createObstacle:skipped'])
+    assert.deepEqual(
+      byKind.filter((k) => k.startsWith('N')),
+      ['N:createMap:failed', 'N:createObstacle:skipped', 'N:createObstacle:skipped'],
+    )
     assert.equal(byKind.filter((k) => k === 'M:createObstacle:applied').length, 3)
     // The create of N comes first; M's obstacles are recorded two at a time (the lookahead), N's never.
     assert.deepEqual(events, ['record map,M:0', 'send 0', 'record M:1,M:2', 'send 1', 'send 2'])

@@ -43,8 +43,17 @@ describe('journal', () => {
     const record = again.recordsFor(SERVER).get('M')!
     assert.equal(record.before, 'fp-before')
     assert.deepEqual(record.after!.obstacles.map((p) => `${p.x},${p.y}`).sort(), ['0,0', '1,1', '2,2'])
-    assert.deepEqual(record.writes.map((x) => [x.op.id, x.state]), [[0, 'acknowledged'], [1, 'uncertain']])
-    assert.deepEqual(again.interruptedRuns().map((r) => r.inFlight), [1])
+    assert.deepEqual(
+      record.writes.map((x) => [x.op.id, x.state]),
+      [
+        [0, 'acknowledged'],
+        [1, 'uncertain'],
+      ],
+    )
+    assert.deepEqual(
+      again.interruptedRuns().map((r) => r.inFlight),
+      [1],
+    )
   })
 
   it('skips a torn last line and says so', async () => {
@@ -88,7 +97,14 @@ describe('journal', () => {
     const file = Journal.pathFor(dir)
     await mkdir(path.dirname(file), {recursive: true})
     const at = '2026-01-01T10:00:00.000Z'
-    const record = {url: URL, before: 'fp', after: {...BASE, obstacles: []}, at, run: 'r', writes: [{op: op(0, {kind: 'createObstacle', position: {x: 1, y: 1}}), state: 'acknowledged'}]}
+    const record = {
+      url: URL,
+      before: 'fp',
+      after: {...BASE, obstacles: []},
+      at,
+      run: 'r',
+      writes: [{op: op(0, {kind: 'createObstacle', position: {x: 1, y: 1}}), state: 'acknowledged'}],
+    }
     await appendFile(file, `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record})}\n`)
     const {journal} = await Journal.load(dir)
     assert.equal(journal.recordsFor(SERVER).get('M')!.wroteAt, at)
@@ -100,7 +116,10 @@ describe('journal', () => {
     const w = await journal.begin(SERVER, 'push')
     // Closing the file under the writer makes every later write fail, as a full or read-only disk would.
     await (w as unknown as {handle: {close(): Promise<void>}}).handle.close()
-    await assert.rejects(w.intend([op(0, {kind: 'createObstacle', position: {x: 0, y: 0}})]), (error: Error) => error instanceof JournalError && error.exitCode === 11 && /cannot write the journal/.test(error.message))
+    await assert.rejects(
+      w.intend([op(0, {kind: 'createObstacle', position: {x: 0, y: 0}})]),
+      (error: Error) => error instanceof JournalError && error.exitCode === 11 && /cannot write the journal/.test(error.message),
+    )
   })
 
   it('writes every intended operation to disk before intend() resolves', async () => {
@@ -112,7 +131,7 @@ describe('journal', () => {
     await w.end(0)
   })
 
-  it('carries earlier writes and refuted deletes into a later record, so they stay gridsync\'s', async () => {
+  it("carries earlier writes and refuted deletes into a later record, so they stay gridsync's", async () => {
     const {journal} = await Journal.load(dir)
     const w = await journal.begin(SERVER, 'push')
     const refuted = op(7, {kind: 'deleteObstacle', position: {x: 0, y: 0}})
@@ -152,7 +171,10 @@ describe('reading the journal', () => {
   it('gives up its records when a run begins: the run has read them', async () => {
     const {journal} = await Journal.load(dir)
     await (await journal.begin(SERVER, 'push')).end(0)
-    await appendFile(Journal.pathFor(dir), `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record: {url: URL, before: null, after: BASE, at: new Date().toISOString(), run: 'r', writes: []}})}\n`)
+    await appendFile(
+      Journal.pathFor(dir),
+      `${JSON.stringify({t: 'record', server: SERVER, map: 'M', record: {url: URL, before: null, after: BASE, at: new Date().toISOString(), run: 'r', writes: []}})}\n`,
+    )
     const {journal: again} = await Journal.load(dir)
     assert.equal(again.recordsFor(SERVER).size, 1)
     await (await again.begin(SERVER, 'push')).end(0)
@@ -198,7 +220,10 @@ describe('explain: a trusted read against what gridsync left', () => {
     const uncertain = {...record, writes: [record.writes[0]!, {...record.writes[1]!, state: 'uncertain' as const}]}
     const read = {...BASE, obstacles: [{x: 0, y: 0}]}
     const {refuted, conflicts, lost} = explain(read, uncertain)
-    assert.deepEqual(refuted.map((o) => o.id), [0])
+    assert.deepEqual(
+      refuted.map((o) => o.id),
+      [0],
+    )
     assert.deepEqual(conflicts, [])
     assert.equal(lost, 1)
   })
@@ -211,7 +236,10 @@ describe('explain: a trusted read against what gridsync left', () => {
     // There, somewhere else: it happened, and someone moved it.
     const moved = explain({...left, observers: [{name: 'Y', slug: 'y', url: '', x: 0, y: 0, vision: null}]}, withY)
     assert.equal(moved.lost, 0)
-    assert.deepEqual(moved.conflicts.map((c) => c.what), ['observer "Y"'])
+    assert.deepEqual(
+      moved.conflicts.map((c) => c.what),
+      ['observer "Y"'],
+    )
   })
 
   it("calls any other change someone else's, whoever made the object: a conflict from what gridsync knew to what the server holds", () => {
@@ -241,9 +269,30 @@ describe('a journal written by an earlier version', () => {
       {name: 'Obs B', slug: 'obs-b', url: `${FIXTURE_URL}observers/obs-b/`, x: 5, y: 5, vision: 6},
       {name: 'Obs A', slug: 'obs-a', url: `${FIXTURE_URL}observers/obs-a/`, x: 1, y: 2, vision: null},
     ],
-    obstacles: [{x: 100, y: 11}, {x: 9, y: 0}, {x: 10, y: 0}, {x: 0, y: 10}, {x: 1, y: 0}, {x: 0, y: 9}, {x: 100, y: 0}, {x: 9, y: 0}, {x: 0, y: 0}, {x: 10, y: 1}],
+    obstacles: [
+      {x: 100, y: 11},
+      {x: 9, y: 0},
+      {x: 10, y: 0},
+      {x: 0, y: 10},
+      {x: 1, y: 0},
+      {x: 0, y: 9},
+      {x: 100, y: 0},
+      {x: 9, y: 0},
+      {x: 0, y: 0},
+      {x: 10, y: 1},
+    ],
   }
-  const left = [{x: 10, y: 0}, {x: 0, y: 10}, {x: 1, y: 0}, {x: 0, y: 9}, {x: 100, y: 0}, {x: 0, y: 0}, {x: 10, y: 1}, {x: 50, y: 6}, {x: 100, y: 11}]
+  const left = [
+    {x: 10, y: 0},
+    {x: 0, y: 10},
+    {x: 1, y: 0},
+    {x: 0, y: 9},
+    {x: 100, y: 0},
+    {x: 0, y: 0},
+    {x: 10, y: 1},
+    {x: 50, y: 6},
+    {x: 100, y: 11},
+  ]
 
   let dir: string
   let at: number
@@ -274,7 +323,15 @@ describe('a journal written by an earlier version', () => {
     assert.equal(warning, undefined)
     assert.equal(record.before, fingerprint(answered))
     assert.deepEqual(record.after!.obstacles, left)
-    assert.deepEqual(record.writes.map((w) => [w.op.id, w.state]), [[0, 'acknowledged'], [1, 'acknowledged'], [2, 'acknowledged'], [3, 'acknowledged']])
+    assert.deepEqual(
+      record.writes.map((w) => [w.op.id, w.state]),
+      [
+        [0, 'acknowledged'],
+        [1, 'acknowledged'],
+        [2, 'acknowledged'],
+        [3, 'acknowledged'],
+      ],
+    )
     assert.deepEqual(journal.interruptedRuns(), [])
   })
 
@@ -293,8 +350,14 @@ describe('a journal written by an earlier version', () => {
     assert.equal((await read(answer, at + 1000)).evidence.kind, 'writes')
     const k = await read(answer, at + 400_000)
     assert.equal(k.evidence.kind, 'read')
-    assert.deepEqual(k.refuted.map((op) => op.id), [0])
-    assert.deepEqual(k.conflicts.map((c) => c.what), ['obstacle (3,3)'])
+    assert.deepEqual(
+      k.refuted.map((op) => op.id),
+      [0],
+    )
+    assert.deepEqual(
+      k.conflicts.map((c) => c.what),
+      ['obstacle (3,3)'],
+    )
   })
 })
 
@@ -326,7 +389,15 @@ describe('compacting a large journal', () => {
     await (await journal.begin(SERVER, 'push')).end(0)
     const lines = (await readFile(Journal.pathFor(dir), 'utf8')).split('\n').filter((l) => l !== '')
     const events = lines.map((l) => JSON.parse(l) as {t: string; map?: string; record?: unknown})
-    assert.deepEqual(events.map((e) => [e.t, e.map]), [['record', 'M'], ['record', 'Small'], ['run', undefined], ['end', undefined]])
+    assert.deepEqual(
+      events.map((e) => [e.t, e.map]),
+      [
+        ['record', 'M'],
+        ['record', 'Small'],
+        ['run', undefined],
+        ['end', undefined],
+      ],
+    )
     assert.equal(lines[0], JSON.stringify({v: JOURNAL_FORMAT, t: 'record', server: SERVER, map: 'M', record: before.get('M')}))
 
     const {journal: again} = await Journal.load(dir)

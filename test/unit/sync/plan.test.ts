@@ -54,7 +54,17 @@ describe('plan', () => {
 
   it('plans nothing for a map already in sync, and counts a duplicated obstacle once', () => {
     const obs = [{name: 'o1', x: 1, y: 0, vision: null}]
-    const p = plan(input({local: [local('A', 3, 2, obs, [{x: 2, y: 1}])], remote: [remote('A', 3, 2, obs, [{x: 2, y: 1}, {x: 2, y: 1}])]}))
+    const p = plan(
+      input({
+        local: [local('A', 3, 2, obs, [{x: 2, y: 1}])],
+        remote: [
+          remote('A', 3, 2, obs, [
+            {x: 2, y: 1},
+            {x: 2, y: 1},
+          ]),
+        ],
+      }),
+    )
     assert.equal(p.operations.length, 0)
     assert.equal(p.maps[0]!.action, 'unchanged')
   })
@@ -99,7 +109,10 @@ describe('plan', () => {
 
   it('limits the plan to --only maps', () => {
     const p = plan(input({local: [local('A', 1, 1), local('B', 1, 1)], only: ['B']}))
-    assert.deepEqual(p.maps.map((m) => m.name), ['B'])
+    assert.deepEqual(
+      p.maps.map((m) => m.name),
+      ['B'],
+    )
   })
 })
 
@@ -122,9 +135,7 @@ const arbMaps = fc
         name,
         width,
         height,
-        observers: observers
-          .filter(([o, , , , m]) => m === name && !seen.has(o) && seen.add(o))
-          .map(([o, x, y, vision]) => ({name: o, x: x % width, y: y % height, vision})),
+        observers: observers.filter(([o, , , , m]) => m === name && !seen.has(o) && seen.add(o)).map(([o, x, y, vision]) => ({name: o, x: x % width, y: y % height, vision})),
         obstacles: obstacles.filter(([m]) => m === name).map(([, x, y]) => ({x: x % width, y: y % height})),
       }
     })
@@ -156,7 +167,10 @@ describe('plan (properties)', () => {
 
         for (const name of mapNames) {
           const before = remoteEntries.find((r) => r.map.name === name)?.map
-          const after = applyToModel(before, p.operations.filter((op) => op.map === name))
+          const after = applyToModel(
+            before,
+            p.operations.filter((op) => op.map === name),
+          )
           assert.deepEqual(content(after), content(localMaps.find((m) => m.name === name)))
         }
 

@@ -39,7 +39,18 @@ const position = fc.record({x: coordinate, y: coordinate})
 
 describe('fingerprint', () => {
   it('is the value earlier versions computed and wrote to journals', () => {
-    const obstacles = [{x: 100, y: 11}, {x: 9, y: 0}, {x: 10, y: 0}, {x: 0, y: 10}, {x: 1, y: 0}, {x: 0, y: 9}, {x: 100, y: 0}, {x: 9, y: 0}, {x: 0, y: 0}, {x: 10, y: 1}]
+    const obstacles = [
+      {x: 100, y: 11},
+      {x: 9, y: 0},
+      {x: 10, y: 0},
+      {x: 0, y: 10},
+      {x: 1, y: 0},
+      {x: 0, y: 9},
+      {x: 100, y: 0},
+      {x: 9, y: 0},
+      {x: 0, y: 0},
+      {x: 10, y: 1},
+    ]
     const observers = [
       {name: 'Obs B', slug: 'obs-b', url: '', x: 5, y: 5, vision: 6},
       {name: 'Obs A', slug: 'obs-a', url: '', x: 1, y: 2, vision: null},
@@ -75,7 +86,13 @@ describe('applyToModel', () => {
   const op = (id: number, o: OpBody): Operation => ({id, map: 'M', phase: 3, dependsOn: [], reason: 'test', ...o})
 
   it('keeps the starting obstacles in place, once each, and puts the ones placed anew last', () => {
-    const before = map([{x: 100, y: 11}, {x: 9, y: 0}, {x: 10, y: 0}, {x: 9, y: 0}, {x: 0, y: 0}])
+    const before = map([
+      {x: 100, y: 11},
+      {x: 9, y: 0},
+      {x: 10, y: 0},
+      {x: 9, y: 0},
+      {x: 0, y: 0},
+    ])
     const after = applyToModel(before, [
       op(0, {kind: 'deleteObstacle', position: {x: 100, y: 11}}),
       op(1, {kind: 'createObstacle', position: {x: 50, y: 6}}),
@@ -83,7 +100,13 @@ describe('applyToModel', () => {
       op(3, {kind: 'createObstacle', position: {x: 10, y: 0}}),
       op(4, {kind: 'deleteObstacle', position: {x: 7, y: 7}}),
     ])
-    assert.deepEqual(after!.obstacles, [{x: 9, y: 0}, {x: 10, y: 0}, {x: 0, y: 0}, {x: 50, y: 6}, {x: 100, y: 11}])
+    assert.deepEqual(after!.obstacles, [
+      {x: 9, y: 0},
+      {x: 10, y: 0},
+      {x: 0, y: 0},
+      {x: 50, y: 6},
+      {x: 100, y: 11},
+    ])
     assert.deepEqual(before.obstacles.length, 5, 'the starting state is left as it was')
   })
 
@@ -104,8 +127,23 @@ describe('applyToModel', () => {
 
 describe('differences', () => {
   it('names each missing and each extra obstacle once, edges and resizes included', () => {
-    const server = map([{x: 1999, y: 1999}, {x: 0, y: 0}, {x: 0, y: 0}, {x: 2500, y: 3}], {width: 2000, height: 2000})
-    const target = map([{x: 0, y: 0}, {x: 1999, y: 0}, {x: 0, y: 2999}], {width: 2000, height: 3000})
+    const server = map(
+      [
+        {x: 1999, y: 1999},
+        {x: 0, y: 0},
+        {x: 0, y: 0},
+        {x: 2500, y: 3},
+      ],
+      {width: 2000, height: 2000},
+    )
+    const target = map(
+      [
+        {x: 0, y: 0},
+        {x: 1999, y: 0},
+        {x: 0, y: 2999},
+      ],
+      {width: 2000, height: 3000},
+    )
     assert.deepEqual(differences(server, target), [
       'size is 2000x2000, the file says 2000x3000',
       'obstacle (1999,0) missing',
