@@ -116,7 +116,7 @@ describe('logs a machine can read', () => {
     // The file's format is its own setting (NDJSON by default), whatever stderr shows.
     const second = await runCli(['diff', '--server', sandbox().url, '--maps-dir', maps], {env: {GRIDSYNC_LOG_FILE: file}})
     assert.equal(second.code, 0, second.stdout + second.stderr)
-    assert.match(second.stdout, /^No changes: the server matches the files\.$/m)
+    assert.match(second.stdout, /^No changes: the server matches the files \(read at \d\d:\d\d:\d\d UTC\)\.$/m)
     assert.equal(second.stderr, '')
     const all = await readFile(file, 'utf8')
     assert.ok(all.startsWith(afterFirst), 'the first run is kept as it was')

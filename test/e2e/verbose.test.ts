@@ -26,6 +26,8 @@ describe('--verbose', () => {
   const cli = (args: string[], env?: NodeJS.ProcessEnv) => runCli([...args, '--server', sandbox().url, '--maps-dir', dir], {env})
 
   it('lists every change of the plan, where the report otherwise stops at 20', async () => {
+    // The map is on the server, empty: each obstacle is a change of its own (a new map's are counted in one line).
+    sandbox().seed([{name: 'Wide', width: 30, height: 2}])
     await writeFile(path.join(dir, 'wide.map'), WIDE)
     const short = await cli(['diff'])
     assert.equal(short.code, 0, short.stderr)
