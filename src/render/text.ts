@@ -54,7 +54,8 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
     }
 
     if (mp.evidence?.kind === 'writes') lines.push(INDENT + chalk.yellow(assumedNote(mp.evidence)))
-    else if (mp.evidence && !mp.evidence.listed && mp.action !== 'untracked') lines.push(INDENT + chalk.dim(evidenceText(mp.evidence)))
+    // A map read at its URL that the listing does not show yet: say which answer is the cached one.
+    else if (mp.evidence?.kind === 'read' && !mp.evidence.listed) lines.push(INDENT + chalk.dim(evidenceText(mp.evidence)))
     for (const op of mp.refuted ?? []) lines.push(INDENT + chalk.red(refutedText(op)))
     lines.push(...mp.notes.map((n) => INDENT + n))
     blocks.push(lines.join('\n'))
