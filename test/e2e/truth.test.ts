@@ -361,8 +361,8 @@ for (const cached of [true, false]) {
       const forced = await json('push', '--force')
       await assertTruthIsFiles()
       await assertConfirmedIsTrue(forced.doc)
-      if (cached) {
-        // Overwritten, but the cached answers cannot show it yet.
+      if (cached && forced.code !== 0) {
+        // Overwritten, but the cached answers cannot show it yet (unless the cache expired before the read-back).
         assert.equal(forced.code, 8, forced.stdout)
         await sleep(PAST_WINDOW_MS)
         assert.equal((await cli('push')).code, 0)
@@ -381,8 +381,9 @@ for (const cached of [true, false]) {
       const push = await cli('push')
       const diff = await cli('diff', '--exit-code')
       if (cached) {
-        assert.equal(push.code, 8, push.stdout)
-        assert.ok(!/matches/.test(push.stdout), push.stdout)
+        // The read-back gets the cached answer from before the writes (unless it expired meanwhile on a slow machine).
+        assert.ok([0, 8].includes(push.code), push.stdout)
+        if (push.code === 8) assert.ok(!/matches/.test(push.stdout), push.stdout)
         // Until the cache time has passed since the push (a diff on a slow machine may come later).
         if (diff.code !== 0) {
           assert.equal(diff.code, 8, diff.stdout)
