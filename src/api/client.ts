@@ -368,8 +368,9 @@ export class APIDataSource {
         // The request may have reached the server before it was cut off.
         throw new NetworkError({method, url, attempts: log.attempts}, {kind: 'stopped', reason: `cut off: ${this.halted}`, ambiguous: attempt.write})
       }
-      if (!(err instanceof RequestError)) throw err
-      const failure = this.connectionFailure(err, url)
+      // A network error got did not wrap (newer Node versions raise some of their own, such as ERR_SOCKET_CLOSED_BEFORE_CONNECTION) is one all the same.
+      if (!(err instanceof RequestError) && typeof (err as {code?: unknown}).code !== 'string') throw err
+      const failure = this.connectionFailure(err as {code?: string; message: string}, url)
       log.end({error: failure.reason})
       this.noticeOutage(pending)
       throw new NetworkError({method, url, attempts: log.attempts}, {...failure, ambiguous: attempt.write && (attempt.mayHaveApplied || !failure.neverSent)})

@@ -43,6 +43,7 @@ const TLS_REASONS: Readonly<Record<string, Describe>> = {
 
 const SOCKET_REASONS: Readonly<Record<string, {kind: NetworkFailureKind; neverSent: boolean; describe: Describe}>> = {
   ECONNREFUSED: {kind: 'refused', neverSent: true, describe: () => 'connection refused'},
+  ERR_SOCKET_CLOSED_BEFORE_CONNECTION: {kind: 'refused', neverSent: true, describe: () => 'the connection closed before it was established'},
   ENOTFOUND: {kind: 'dns', neverSent: true, describe: (ctx) => `the host name ${ctx.host} cannot be resolved (DNS)`},
   EAI_AGAIN: {
     kind: 'dns',
