@@ -342,8 +342,16 @@ export class APIDataSource {
     const stop = this.stopReason()
     if (stop !== undefined) throw new NetworkError({method, url, attempts: 0}, {kind: 'stopped', reason: `not sent: ${stop}`, notSent: true})
     const log = new AttemptLog(method, url, this.onRequest, this.watch)
-    const attempt: Attempt = {method, url, log, write: method !== 'GET' && method !== 'HEAD', mayHaveApplied: false}
-    const pending = this.http(url, {method, json, context: {attempt}})
+    return this.attempts({method, url, log, write: method !== 'GET' && method !== 'HEAD', mayHaveApplied: false}, json)
+  }
+
+  /** The attempts of one request: got's, with its retries, then ours where got could not go on. */
+  private async attempts(attempt: Attempt, json: object | undefined): Promise<Answer> {
+    const {method, url, log} = attempt
+    const endpoint = `${method} ${url}`
+    // Retries left to got: all of them at first; fewer once some were spent (see below).
+    const retry = log.attempts === 0 ? undefined : {retry: {limit: Math.max(0, this.retryPolicy.retries - log.attempts)}}
+    const pending = this.http(url, {method, json, context: {attempt}, ...retry})
     attempt.request = pending
     this.underWay.add(pending)
     let tooLarge = false
@@ -370,6 +378,17 @@ export class APIDataSource {
       }
       // A network error got did not wrap (newer Node versions raise some of their own, such as ERR_SOCKET_CLOSED_BEFORE_CONNECTION) is one all the same.
       if (!(err instanceof RequestError) && typeof (err as {code?: unknown}).code !== 'string') throw err
+      // Node 24.20 and later end a refused connection with a second error that got passes on
+      // unwrapped, giving up the retry it had planned (and cancelling it: nothing was sent).
+      // The attempts go on here, by the same policy, as they would after any refusal.
+      if (!(err instanceof RequestError)) {
+        const delay = this.strayRetryDelay(attempt, (err as {code: string}).code)
+        if (delay > 0) {
+          this.underWay.delete(pending)
+          await new Promise((resolve) => setTimeout(resolve, delay))
+          if (this.stopReason() === undefined) return this.attempts(attempt, json)
+        }
+      }
       const failure = this.connectionFailure(err as {code?: string; message: string}, url)
       log.end({error: failure.reason})
       this.noticeOutage(pending)
@@ -392,6 +411,13 @@ export class APIDataSource {
       throw new HttpError({method, url, attempts: log.attempts}, status, response.statusMessage ?? '', await serverMessage(body), attempt.mayHaveApplied)
     }
     return {status, headers, body}
+  }
+
+  /** The backoff after an attempt that failed outside got (with `code`), or 0 to give up. */
+  private strayRetryDelay(attempt: Attempt, code: string): number {
+    attempt.log.end({error: this.connectionFailure({code, message: code}, attempt.url).reason})
+    if (this.noticeOutage(attempt.request) !== undefined) return 0
+    return retryDelay(this.retryPolicy, {method: attempt.method, attempt: attempt.log.attempts, errorCode: code})
   }
 
   /** got's retry decision for a failed attempt: the backoff, or 0 to give up. */

@@ -37,10 +37,9 @@ export interface FailedAttempt {
 const IDEMPOTENT_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504])
 /** Answers that mean the server wrote nothing. */
 const POST_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 503])
-const RETRY_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
-
-/** Connection failures before any byte of the request was sent. */
-const NEVER_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
+/** Connection failures before any byte of the request was sent (Node 24.20 and later end a refused connection with the last one). */
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION'])
+const RETRY_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', ...NEVER_SENT_CODES])
 
 export function isRetryable(failed: Pick<FailedAttempt, 'method' | 'status' | 'errorCode'>): boolean {
   if (failed.method === 'POST') {

@@ -44,7 +44,12 @@ export const evidence = z
       ),
     at: z.iso.datetime().describe('When the answer behind it was asked for'),
     trust: z.enum(['shows-own-writes', 'older-than-cache', 'no-own-writes']).nullable().describe('Why a read is trusted'),
-    until: z.iso.datetime().nullable().describe("Until when the server's answers cannot show gridsync's writes (kind writes)"),
+    until: z.iso
+      .datetime()
+      .nullable()
+      .describe(
+        "Until when the server's answers cannot show gridsync's writes: the map's body (kind writes), or the listing, which may then miss a map whose create lost its answer (kind unlisted)",
+      ),
     listed: z.boolean().describe("Whether the server's listing shows the map"),
     wroteAt: z.iso.datetime().nullable().describe('When gridsync last wrote to the map'),
   })

@@ -1,6 +1,7 @@
 import {ExitCode} from '../exit-codes.js'
 import {PositionSet} from '../model/positions.js'
 import {type Observer, type Position, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
+import {clock} from './clock.js'
 import type {Halt} from './halt.js'
 import {mapClashDetail} from './name-clash.js'
 import {type GraphTask, runGraph} from './pool.js'
@@ -371,6 +372,16 @@ class Execution {
       const map = await this.client.getMap(found.url)
       this.settledReads.set(op.map, {map, obstacles: PositionSet.of(map.obstacles)})
       return {outcome: 'reconciled', detail: `${why}; the server lists it`, url: found.url}
+    }
+
+    // gridsync's own earlier create, its answer lost, may have made the map the listing cannot show yet.
+    const evidence = this.plan.maps.find((mp) => mp.name === op.map)?.evidence
+    const until = evidence?.kind === 'unlisted' ? evidence.until : undefined
+    if (refusal !== undefined && until !== undefined) {
+      return {
+        outcome: 'unconfirmed',
+        detail: `${why}: most likely the map an earlier create made, whose answer was lost; the listing does not show it, but may be a cached answer until ${clock(until)}`,
+      }
     }
 
     if (refusal !== undefined) return {outcome: 'failed', detail: mapClashDetail(op.body.name, refusal, listing)}

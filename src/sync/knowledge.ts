@@ -33,7 +33,8 @@ import {fingerprint, listedFingerprint} from './state-model.js'
  *   writes yet: the state those writes left stands in for it, until `until`;
  * - gone: the map's URL answered 404: absent now;
  * - unlisted: the listing does not show it and gridsync knows no URL for it: taken as
- *   absent, though the listing may be up to the cache time old;
+ *   absent, though the listing may be up to the cache time old (with `until`: gridsync's
+ *   create of it lost its answer, so it may exist, and the listing cannot tell before then);
  * - listing: only the listing shows it (it was not read: no file wants it).
  */
 export type EvidenceKind = 'read' | 'writes' | 'gone' | 'unlisted' | 'listing'
@@ -47,7 +48,11 @@ export interface Evidence {
   at: number
   /** Why the body is trusted (kind `read`). */
   trust?: Trust
-  /** Until when the server's answers may not show gridsync's writes (kind `writes`), ms since the epoch. */
+  /**
+   * Until when the server's answers may not show gridsync's writes, ms since the epoch:
+   * for kind `writes`, the map's body; for kind `unlisted`, the listing, which then may
+   * not show a map gridsync's create (its answer lost) made: whether it exists is unknown.
+   */
   until?: number
   /** Whether the listing shows the map. */
   listed: boolean
@@ -132,6 +137,7 @@ export async function learn(client: LearnClient, opts: LearnOptions): Promise<Kn
     // The listing does not show a map gridsync knows of: ask its URL, the one answer that is never stale about existence.
     const url = record.after.url || record.url
     if (url) lookups.push({name, url, record})
+    else maps.set(name, unseenCreate(name, record, listedAt, opts.cacheMs))
   }
 
   await runPool(lookups, opts.concurrency, async ({name, url, summary, record}) => {
@@ -170,6 +176,20 @@ function listedOnly(summary: RemoteMapSummary, record: JournalRecord | undefined
 
 function absent(name: string, record: JournalRecord | undefined, at: number, summary: RemoteMapSummary | undefined, kind: 'gone' | 'unlisted'): MapKnowledge {
   return {name, summary, evidence: {kind, at, listed: summary !== undefined, wroteAt: wroteAt(record)}, refuted: [], conflicts: [], lost: 0, observed: null}
+}
+
+/**
+ * A map gridsync sent a create for whose answer was lost, so it knows no URL for it (the
+ * API gives a map's URL only in the create's answer and the listing), and the listing does
+ * not show it. A listing asked for at least the cache time after the create shows the
+ * server's state after it: the map is absent. An earlier one may be a cached answer from
+ * before the create: whether the map exists is not known until `until`.
+ */
+function unseenCreate(name: string, record: JournalRecord, listedAt: number, cacheMs: number): MapKnowledge {
+  const k = absent(name, record, listedAt, undefined, 'unlisted')
+  const last = k.evidence.wroteAt
+  if (last !== undefined && listedAt - last < cacheMs) k.evidence.until = last + cacheMs
+  return k
 }
 
 /** What a map absent from the listing, and unknown to gridsync, is taken for. */

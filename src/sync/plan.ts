@@ -4,6 +4,7 @@ import {type Knowledge, type MapKnowledge, unlisted} from './knowledge.js'
 import {diffMaps, type ObjectChange, visionText} from './map-diff.js'
 import {emptyChanges, hasChanges, type MapChanges, type MapPlan, type Operation, type Plan, type PlanSummary} from './plan-types.js'
 import {compareNatural} from '../model/order.js'
+import {clock} from './clock.js'
 
 export {visionText} from './map-diff.js'
 
@@ -105,6 +106,11 @@ function planCreate(local: LocalMap, k: MapKnowledge): MapPlan {
       k.evidence.listed
         ? "the server's listing still shows it, but its URL answers 404: it is gone (the listing is a cached answer); created again from the file"
         : 'its URL answers 404: the server no longer has it; created again from the file',
+    )
+  } else if (k.evidence.until !== undefined) {
+    notes.push(
+      `an earlier create of it was sent but its answer was lost, and the server's listing, which may be a cached answer until ${clock(k.evidence.until)}, does not show it: ` +
+        'whether the map exists is not known; the create is sent again, which cannot make a second map (the server refuses a name it holds with 409)',
     )
   } else if (k.evidence.wroteAt !== undefined) {
     notes.push("the server's listing does not show it and no URL of it answers: created again from the file")

@@ -44,66 +44,58 @@ describe('a server that stops answering', () => {
   })
   const journal = () => path.join(dir, '.gridsync', 'journal.ndjson')
 
-  // Known defect on Node 24: a refused connection there surfaces as ERR_SOCKET_CLOSED_BEFORE_CONNECTION outside got's
-  // retries, so each operation fails at once and the run ends (exit 4) before the outage watch's 5 s: reported as a
-  // TODO there, still run and shown, until the client retries that error as it does ECONNREFUSED.
-  const node24 = Number(process.versions.node.split('.')[0]) >= 24
-  it(
-    'is given up on: exit 6, what was not sent is reported as not sent, the lock is released; on a new server the next run completes',
-    {todo: node24 ? 'Node 24 raises ERR_SOCKET_CLOSED_BEFORE_CONNECTION outside the retries' : false},
-    async (t) => {
-      await writeFile(path.join(dir, 'big.map'), bigMap())
-      const port = await freePort()
-      const first = await startSandboxProcess(port, ['--latency', '40'])
+  it('is given up on: exit 6, what was not sent is reported as not sent, the lock is released; on a new server the next run completes', async (t) => {
+    await writeFile(path.join(dir, 'big.map'), bigMap())
+    const port = await freePort()
+    const first = await startSandboxProcess(port, ['--latency', '40'])
+    try {
+      const run = spawnCli(['push', '--json', '--server', first.url, '--maps-dir', dir])
+      await journalReaches(journal(), 'ack', 40, run.child)
+      first.process.kill('SIGKILL')
+      await first.exited
+      const killedAt = Date.now()
+      const r = await run.result
+      t.diagnostic(`the push ended ${Date.now() - killedAt} ms after the server was killed`)
+
+      assert.equal(r.code, 6, r.stderr + r.stdout.slice(0, 1500))
+      const doc = JSON.parse(r.stdout) as PushDoc
+      const {counts, results} = doc.apply
+      assert.ok(doc.stopped, 'the document says the push stopped')
+      assert.equal(doc.stopped.exitCode, 6)
+      assert.match(
+        doc.stopped.reason,
+        /^the server stopped answering \(the last \d+ attempts got no usable answer, the last one: (connection refused|.*reset.*|the server closed the connection without answering)/,
+      )
+      assert.equal(doc.stopped.sent + doc.stopped.notSent, results.length)
+      assert.ok(doc.stopped.notSent > 300, `most of the push was not sent: ${JSON.stringify(doc.stopped)}`)
+      assert.equal(doc.stopped.notSent, counts.skipped)
+      assert.ok(results.filter((r) => r.outcome === 'skipped').every((r) => /^not sent: the server stopped answering/.test(r.detail ?? '')))
+      assert.ok(!results.some((r) => r.outcome === 'failed' && /not sent/.test(r.detail ?? '')), 'nothing never sent is called failed')
+      assert.match(unwrapped(r.stderr), /Stopped sending: the server stopped answering .*\d+ of 721 operations were sent; \d+ were not and are left for the next run\./)
+
+      await assert.rejects(stat(path.join(dir, '.gridsync', 'lock')), {code: 'ENOENT'}, 'the lock is released')
+      const events = await journalEvents(journal())
+      assert.deepEqual(events.at(-1) && {t: events.at(-1)!.t, exitCode: events.at(-1)!.exitCode}, {t: 'end', exitCode: 6})
+      assert.equal(events.filter((e) => e.t === 'ack' && e.outcome === 'skipped').length, counts.skipped, 'the journal records what was not sent')
+
+      // The server comes back on the same port, as a new, empty server: the URLs of the maps the
+      // journal knows answer 404, so they are created again, and the next run completes the sync.
+      const second = await startSandboxProcess(port)
       try {
-        const run = spawnCli(['push', '--json', '--server', first.url, '--maps-dir', dir])
-        await journalReaches(journal(), 'ack', 40, run.child)
-        first.process.kill('SIGKILL')
-        await first.exited
-        const killedAt = Date.now()
-        const r = await run.result
-        t.diagnostic(`the push ended ${Date.now() - killedAt} ms after the server was killed`)
-
-        assert.equal(r.code, 6, r.stderr + r.stdout.slice(0, 1500))
-        const doc = JSON.parse(r.stdout) as PushDoc
-        const {counts, results} = doc.apply
-        assert.ok(doc.stopped, 'the document says the push stopped')
-        assert.equal(doc.stopped.exitCode, 6)
-        assert.match(
-          doc.stopped.reason,
-          /^the server stopped answering \(the last \d+ attempts got no usable answer, the last one: (connection refused|.*reset.*|the server closed the connection without answering)/,
-        )
-        assert.equal(doc.stopped.sent + doc.stopped.notSent, results.length)
-        assert.ok(doc.stopped.notSent > 300, `most of the push was not sent: ${JSON.stringify(doc.stopped)}`)
-        assert.equal(doc.stopped.notSent, counts.skipped)
-        assert.ok(results.filter((r) => r.outcome === 'skipped').every((r) => /^not sent: the server stopped answering/.test(r.detail ?? '')))
-        assert.ok(!results.some((r) => r.outcome === 'failed' && /not sent/.test(r.detail ?? '')), 'nothing never sent is called failed')
-        assert.match(unwrapped(r.stderr), /Stopped sending: the server stopped answering .*\d+ of 721 operations were sent; \d+ were not and are left for the next run\./)
-
-        await assert.rejects(stat(path.join(dir, '.gridsync', 'lock')), {code: 'ENOENT'}, 'the lock is released')
-        const events = await journalEvents(journal())
-        assert.deepEqual(events.at(-1) && {t: events.at(-1)!.t, exitCode: events.at(-1)!.exitCode}, {t: 'end', exitCode: 6})
-        assert.equal(events.filter((e) => e.t === 'ack' && e.outcome === 'skipped').length, counts.skipped, 'the journal records what was not sent')
-
-        // The server comes back on the same port, as a new, empty server: the URLs of the maps the
-        // journal knows answer 404, so they are created again, and the next run completes the sync.
-        const second = await startSandboxProcess(port)
-        try {
-          const again = await runCli(['push', '--server', second.url, '--maps-dir', dir])
-          assert.equal(again.code, 0, again.stdout + again.stderr)
-          assert.doesNotMatch(again.stderr, /ended without finishing/, 'the stopped run recorded its end')
-          const diff = await runCli(['diff', '--exit-code', '--server', second.url, '--maps-dir', dir])
-          assert.equal(diff.code, 0, diff.stdout)
-        } finally {
-          second.process.kill('SIGTERM')
-          await second.exited
-        }
+        const again = await runCli(['push', '--server', second.url, '--maps-dir', dir])
+        assert.equal(again.code, 0, again.stdout + again.stderr)
+        assert.doesNotMatch(again.stderr, /ended without finishing/, 'the stopped run recorded its end')
+        const diff = await runCli(['diff', '--exit-code', '--server', second.url, '--maps-dir', dir])
+        assert.equal(diff.code, 0, diff.stdout)
       } finally {
-        first.process.kill('SIGKILL')
-        await first.exited
+        second.process.kill('SIGTERM')
+        await second.exited
       }
-    },
-  )
+    } finally {
+      first.process.kill('SIGKILL')
+      await first.exited
+    }
+  })
 })
 
 describe('the edges, against the in-process sandbox', () => {

@@ -80,6 +80,8 @@ export interface MapClaim {
   verdict?: string
   /** The kind of evidence the plan's view of the map rests on (read, writes, gone, unlisted, listing). */
   evidence?: string
+  /** Until when the report says the evidence cannot tell (ms since the epoch), when it says so. */
+  evidenceUntil?: number
   /** What the report states as fact about the server for this map. */
   facts: Fact[]
 }
@@ -105,6 +107,7 @@ export function claimsOf(doc: any): Claims {
     const c = entry(m.name)
     c.action = m.action
     c.evidence = m.evidence?.kind
+    if (typeof m.evidence?.until === 'string') c.evidenceUntil = Date.parse(m.evidence.until)
     // A map to rebuild names the deletes refused before the run: what the run then removes.
     if (m.action !== 'rebuild') c.facts.push(...refutations(m))
   }
@@ -365,11 +368,20 @@ function judgeMaps(judge: Judge, world: World, view: View, claims: Claims): void
       case undefined:
         break
       case 'create':
-        judge.check(
-          before.some((t) => !t),
-          `${where}: action create, yet the map was on the server`,
-          state,
-        )
+        // A create whose earlier answer was lost, where the listing may not show it yet: the
+        // report says existence is unknown until a time, which must not have passed already.
+        if (c.evidence === 'unlisted' && c.evidenceUntil !== undefined)
+          judge.check(
+            c.evidenceUntil > run.startedAt,
+            `${where}: existence said unknown until ${new Date(c.evidenceUntil).toISOString()}, a time already past when the run started`,
+            state,
+          )
+        else
+          judge.check(
+            before.some((t) => !t),
+            `${where}: action create, yet the map was on the server`,
+            state,
+          )
         break
       case 'update':
         judge.check(before.some(Boolean), `${where}: action update, yet the map was not on the server`, state)

@@ -28,7 +28,7 @@ describe('isRetryable', () => {
   it('retries POST only when nothing was written: answers that say so, connections never made', () => {
     for (const status of [429, 500, 503]) assert.equal(isRetryable({method: 'POST', status}), true, `${status}`)
     for (const status of [400, 404, 409, 502, 504]) assert.equal(isRetryable({method: 'POST', status}), false, `${status}`)
-    for (const errorCode of ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']) {
+    for (const errorCode of ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION']) {
       assert.equal(isRetryable({method: 'POST', errorCode}), true, errorCode)
     }
     for (const errorCode of ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'CERT_HAS_EXPIRED']) {
