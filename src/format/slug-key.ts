@@ -5,7 +5,8 @@
  * applied: accents and case, the usual Latin spellings, ASCII punctuation and spaces.
  * A character whose ASCII spelling only the server knows (北, Ω, an emoji) is kept as
  * it is, so names that differ in it never count as clashing here: only the server can
- * tell, and its 409 says so. Never used to build a URL.
+ * tell, and its 409 says so. Never trusted as a URL: a URL tried with it counts only when
+ * the server answers there with the very name (sync/locate.ts).
  */
 import {dashRuns, foldName} from '../model/slug-rule.js'
 

@@ -202,7 +202,7 @@ export function planEvent(plan: Plan): PlanEvent {
   return {
     event: 'plan',
     summary: {
-      maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged, rebuild: s.maps.rebuild},
+      maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged, rebuild: s.maps.rebuild, rename: s.maps.rename},
       observers: {create: s.observers.create, update: s.observers.update, delete: s.observers.delete},
       obstacles: {create: s.obstacles.create, delete: s.obstacles.delete},
     },

@@ -59,7 +59,7 @@ export function diffTotals(plan: Plan): RunTotals {
   const m = plan.summary.maps
   const alone = leftAlone(plan)
   const parts = [
-    `${count(m.create, 'map')} to create, ${m.update} to update, ${m.delete} to delete, ${m.rebuild > 0 ? `${m.rebuild} to rebuild, ` : ''}${m.unchanged} unchanged`,
+    `${count(m.create, 'map')} to create, ${m.update} to update, ${m.delete} to delete, ${m.rebuild > 0 ? `${m.rebuild} to rebuild, ` : ''}${m.rename > 0 ? `${m.rename} to rename, ` : ''}${m.unchanged} unchanged`,
     count(plan.operations.length, 'operation'),
     ...alone.words,
   ]
@@ -69,6 +69,7 @@ export function diffTotals(plan: Plan): RunTotals {
       update: m.update,
       delete: m.delete,
       rebuild: m.rebuild,
+      rename: m.rename,
       unchanged: m.unchanged,
       operations: plan.operations.length,
       invalidFiles: alone.invalid,

@@ -79,7 +79,7 @@ export function evidenceData(e: Evidence): Json {
 
 function summaryData(s: PlanSummary): PlanSummary {
   return {
-    maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged, rebuild: s.maps.rebuild},
+    maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged, rebuild: s.maps.rebuild, rename: s.maps.rename},
     observers: {create: s.observers.create, update: s.observers.update, delete: s.observers.delete},
     obstacles: {create: s.obstacles.create, delete: s.obstacles.delete},
   }
@@ -91,6 +91,7 @@ function mapData(mp: MapPlan): Json {
     action: mp.action,
     ...(mp.file === undefined ? {} : {file: mp.file}),
     ...(mp.url === undefined ? {} : {url: mp.url}),
+    ...(mp.renamedFrom === undefined ? {} : {renamedFrom: mp.renamedFrom}),
     ...(mp.evidence === undefined ? {} : {evidence: evidenceData(mp.evidence)}),
     ...(mp.conflicts === undefined ? {} : {conflicts: mp.conflicts.map((c) => ({object: c.what, known: c.a, server: c.b}))}),
     ...(mp.refuted === undefined ? {} : {refuted: mp.refuted.map((op) => refutedText(op))}),
@@ -117,7 +118,7 @@ function operationData(op: Operation): Json {
     case 'createMap':
       return {...head, body: sizedBody(op.body)}
     case 'updateMap':
-      return {...head, body: sizedBody(op.body), from: sizeData(op.from)}
+      return {...head, body: sizedBody(op.body), from: sizeData(op.from), ...(op.renamedFrom === undefined ? {} : {renamedFrom: op.renamedFrom})}
     case 'deleteMap':
       return head
     case 'createObserver':

@@ -38,6 +38,7 @@ function mapPatch(mp: MapPlan): string {
 
     case 'create':
     case 'update':
+    case 'rename':
     case 'rebuild': {
       const local = mp.local
       if (!local) return ''

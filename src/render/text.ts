@@ -19,11 +19,11 @@ export interface RenderPlanOptions {
 
 const INDENT = '    '
 
-const SIGN: Record<MapAction, string> = {create: '+', update: '~', delete: '-', rebuild: '*', unchanged: '=', invalid: '!', untracked: '?', conflict: '!'}
+const SIGN: Record<MapAction, string> = {create: '+', update: '~', delete: '-', rebuild: '*', rename: '>', unchanged: '=', invalid: '!', untracked: '?', conflict: '!'}
 
 /**
  * The plan for people: one line per map with a sign (`+` create, `~` update, `-` delete,
- * `=` unchanged, `!` invalid file or conflict, `?` only on the server), its object changes and grid
+ * `>` rename, `=` unchanged, `!` invalid file or conflict, `?` only on the server), its object changes and grid
  * picture below, notes, run-wide warnings, and a closing summary line.
  */
 export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
@@ -33,6 +33,7 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
     update: chalk.yellow,
     delete: chalk.red,
     rebuild: chalk.red,
+    rename: chalk.yellow,
     unchanged: chalk.dim,
     invalid: chalk.red,
     untracked: chalk.dim,
@@ -47,8 +48,8 @@ export function renderPlan(plan: Plan, opts: RenderPlanOptions): string {
   const blocks: string[] = []
   for (const mp of plan.maps) {
     const lines = [`${paintSign[mp.action](SIGN[mp.action])} ${chalk.bold(mp.name)}  ${mapSummary(mp)}`]
-    if (mp.action === 'create' || mp.action === 'update' || mp.action === 'rebuild') {
-      lines.push(...changeLines(opsByMap.get(mp.name) ?? [], opts, mp.action !== 'update').map((l) => INDENT + l))
+    if (mp.action === 'create' || mp.action === 'update' || mp.action === 'rebuild' || mp.action === 'rename') {
+      lines.push(...changeLines(opsByMap.get(mp.name) ?? [], opts, mp.action !== 'update' && mp.action !== 'rename').map((l) => INDENT + l))
       const picture = opts.picture === false ? '' : renderGridPicture(mp, chalk)
       if (picture) lines.push('', ...picture.split('\n').map((l) => INDENT + l))
     }
@@ -73,9 +74,11 @@ function mapSummary(mp: MapPlan): string {
     case 'rebuild':
       return `rebuild: deleted and created again, with ${count(c.observers.create.length, 'observer')} and ${count(c.obstacles.create.length, 'obstacle')}`
     case 'create':
-    case 'update': {
+    case 'update':
+    case 'rename': {
       const parts: string[] = []
       if (mp.action === 'create' && mp.local) parts.push(`new ${sizeText(mp.local)}`)
+      if (mp.action === 'rename') parts.push(`renamed from "${mp.renamedFrom}"`)
       if (mp.resize) parts.push(`size ${sizeText(mp.resize.from)} -> ${sizeText(mp.resize.to)}`)
       const observers = signedCounts([
         ['+', c.observers.create.length],
@@ -129,7 +132,7 @@ function closingLine(plan: Plan, chalk: ChalkInstance): string {
   const s = plan.summary
   const invalid = plan.maps.filter((mp) => mp.action === 'invalid').length
   const untracked = plan.maps.filter((mp) => mp.action === 'untracked').length
-  const changing = s.maps.create + s.maps.update + s.maps.delete + s.maps.rebuild
+  const changing = s.maps.create + s.maps.update + s.maps.delete + s.maps.rebuild + s.maps.rename
 
   if (changing === 0) {
     const verdicts = plan.maps.flatMap((mp) => standingVerdict(mp) ?? [])
@@ -148,6 +151,7 @@ function closingLine(plan: Plan, chalk: ChalkInstance): string {
 
   const maps = [`${count(s.maps.create, 'map')} to create`, `${s.maps.update} to update`, `${s.maps.delete} to delete`]
   if (s.maps.rebuild > 0) maps.push(`${s.maps.rebuild} to rebuild`)
+  if (s.maps.rename > 0) maps.push(`${s.maps.rename} to rename`)
   maps.push(`${s.maps.unchanged} unchanged`)
   if (invalid > 0) maps.push(`${invalid} invalid`)
   if (untracked > 0) maps.push(`${untracked} only on the server`)

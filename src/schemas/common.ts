@@ -20,14 +20,14 @@ export const observer = z.object({
   vision: z.number().min(0).nullable().describe('null: no limit'),
 })
 
-export const MAP_ACTIONS = ['create', 'update', 'delete', 'rebuild', 'unchanged', 'untracked', 'invalid', 'conflict'] as const
+export const MAP_ACTIONS = ['create', 'update', 'delete', 'rebuild', 'rename', 'unchanged', 'untracked', 'invalid', 'conflict'] as const
 export const OPERATION_KINDS = ['createMap', 'updateMap', 'deleteMap', 'createObserver', 'updateObserver', 'deleteObserver', 'createObstacle', 'deleteObstacle'] as const
 export const OUTCOMES = ['applied', 'reconciled', 'unconfirmed', 'failed', 'skipped'] as const
 export const VERDICTS = ['confirmed', 'not-applied', 'unconfirmed', 'incomplete', 'conflict'] as const
 export const PULL_STATUSES = ['written', 'present', 'skipped', 'failed', 'would-write'] as const
 
 export const planSummary = z.object({
-  maps: z.object({create: count, update: count, delete: count, unchanged: count, rebuild: count}),
+  maps: z.object({create: count, update: count, delete: count, unchanged: count, rebuild: count, rename: count}),
   observers: z.object({create: count, update: count, delete: count}),
   obstacles: z.object({create: count, delete: count}),
 })

@@ -27,6 +27,7 @@ const mapPlan = z.object({
   action: z.enum(MAP_ACTIONS),
   file: z.string().optional(),
   url: z.string().optional(),
+  renamedFrom: z.string().optional().describe('Action rename: the name the map has on the server, last pushed from this file'),
   evidence: evidence.optional(),
   conflicts: z
     .array(z.object({object: z.string(), known: z.string().nullable(), server: z.string().nullable()}))
@@ -51,7 +52,7 @@ const operationHead = {
 const mapBody = z.object({name: z.string(), width: count, height: count})
 const operation = z.discriminatedUnion('kind', [
   z.object({...operationHead, kind: z.literal('createMap'), body: mapBody}),
-  z.object({...operationHead, kind: z.literal('updateMap'), body: mapBody, from: size}),
+  z.object({...operationHead, kind: z.literal('updateMap'), body: mapBody, from: size, renamedFrom: z.string().optional().describe('A rename: the name the map had before')}),
   z.object({...operationHead, kind: z.literal('deleteMap')}),
   z.object({...operationHead, kind: z.literal('createObserver'), observer}),
   z.object({...operationHead, kind: z.literal('updateObserver'), observer, from: observer}),

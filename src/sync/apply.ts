@@ -3,6 +3,8 @@ import {PositionSet} from '../model/positions.js'
 import {type Observer, type Position, type RemoteMap, type RemoteMapSummary} from '../model/types.js'
 import {clock} from './clock.js'
 import type {Halt} from './halt.js'
+import {knownSlug, slugKey} from '../format/slug-key.js'
+import {locateMap} from './locate.js'
 import {mapClashDetail} from './name-clash.js'
 import {type GraphTask, runGraph} from './pool.js'
 import type {MapBody, Operation, Plan} from './plan-types.js'
@@ -20,6 +22,11 @@ export interface SyncClient {
   deleteObserver(url: string): Promise<void>
   createObstacle(mapUrl: string, position: Position): Promise<unknown>
   deleteObstacle(mapUrl: string, position: Position): Promise<void>
+  /** The URL of a map by the slug the server gives it (tried where no URL is known: sync/locate.ts). */
+  mapUrl?(slug: string): string
+  /** The URL of an observer by its slug (its map segment is not checked by the server). */
+  observerUrl?(mapUrl: string, slug: string): string
+  getObserver?(url: string): Promise<{name: string; mapName: string}>
 }
 
 export interface ApplyOptions {
@@ -273,7 +280,12 @@ class Execution {
 
       case 'updateMap': {
         await this.client.updateMap(this.mapUrl(op), op.body)
-        return {outcome: 'applied', detail: 'resized', status: 204}
+        if (op.renamedFrom === undefined) return {outcome: 'applied', detail: 'resized', status: 204}
+        // The API names no URL for the renamed map; its old one answers 404 from now on.
+        const url = await locateMap(this.client, op.body.name).catch(() => undefined)
+        if (url) this.mapUrls.set(op.map, url)
+        else this.mapUrls.delete(op.map)
+        return {outcome: 'applied', detail: url ? 'renamed' : 'renamed; the server names no URL for it and its listing does not show it yet', url, status: 204}
       }
 
       case 'deleteMap': {
@@ -339,11 +351,17 @@ class Execution {
         const found = read.observers.find((o) => o.name === op.observer.name)
         if (found) return this.settleObserver(op.observer, found.url, found)
         if (conflict) {
+          const holder = await this.observerHolder(op)
+          const who = holder
+            ? `observer "${holder.observer}" on map "${holder.map}" has this name${holder.observer === op.observer.name ? '' : ' or one that gives the same address'}`
+            : 'another observer, on any map, has this name or one that gives the same address'
+          const advice =
+            holder && !this.plan.maps.some((mp) => mp.name === holder.map && mp.local)
+              ? `; map "${holder.map}" has no file here: if this map is it renamed, \`--prune\` deletes it (and its observers) first`
+              : '; rename one of them'
           return {
             outcome: 'failed',
-            detail:
-              `the server refused the name: ${failure.message}; observer "${op.observer.name}" is not on this map, so another observer, ` +
-              'on any map, has this name or one that gives the same address (observer names are unique across all maps); rename one of them',
+            detail: `the server refused the name: ${failure.message}; observer "${op.observer.name}" is not on this map, so ${who} (observer names are unique across all maps)${advice}`,
           }
         }
 
@@ -387,6 +405,28 @@ class Execution {
     if (refusal !== undefined) return {outcome: 'failed', detail: mapClashDetail(op.body.name, refusal, listing)}
 
     return notSentAgain(why)
+  }
+
+  /**
+   * The observer, on another map, whose name the server refused a create for: from the
+   * maps this run read, else from the observer URL its slug would give (counted only when
+   * the server answers there with the very name: sync/locate.ts).
+   */
+  private async observerHolder(op: Extract<Operation, {kind: 'createObserver'}>): Promise<{map: string; observer: string} | undefined> {
+    const key = slugKey(op.observer.name)
+    for (const mp of this.plan.maps) {
+      const found = mp.remote?.observers.find((o) => o.name === op.observer.name) ?? mp.remote?.observers.find((o) => slugKey(o.name) === key)
+      if (found && mp.name !== op.map) return {map: mp.remote!.name, observer: found.name}
+    }
+
+    const slug = knownSlug(op.observer.name)
+    if (slug === undefined || slug === '' || !this.client.getObserver || !this.client.observerUrl) return undefined
+    try {
+      const o = await this.client.getObserver(this.client.observerUrl(this.mapUrl(op), slug))
+      return o.name === op.observer.name ? {map: o.mapName, observer: o.name} : undefined
+    } catch {
+      return undefined
+    }
   }
 
   /** Brings an observer found on the server to the wanted position and vision. */

@@ -21,7 +21,7 @@ const remoteMap = body.extend({slug: z.string(), url: z.string(), observers: z.a
 const opBase = {id: count, map: z.string(), phase: z.union([z.literal(1), z.literal(2), z.literal(3)]), dependsOn: z.array(count), reason: z.string()}
 const operation = z.discriminatedUnion('kind', [
   z.object({...opBase, kind: z.literal('createMap'), body}),
-  z.object({...opBase, kind: z.literal('updateMap'), body, from: size}),
+  z.object({...opBase, kind: z.literal('updateMap'), body, from: size, renamedFrom: z.string().optional()}),
   z.object({...opBase, kind: z.literal('deleteMap')}),
   z.object({...opBase, kind: z.literal('createObserver'), observer}),
   z.object({...opBase, kind: z.literal('updateObserver'), observer, from: remoteObserver}),
@@ -44,6 +44,7 @@ const record = z.object({
   refuted: z.array(operation).optional(),
   run: z.string(),
   writes: z.array(write),
+  file: z.string().optional(),
 })
 
 const version = {v: z.literal(JOURNAL_FORMAT).optional()}
@@ -60,6 +61,8 @@ export const journalEvent = z.discriminatedUnion('t', [
     carry: z.array(write).optional(),
     refuted: z.array(operation).optional(),
     wroteAt: time.nullable().optional(),
+    /** The map file it was pushed from, relative to the maps directory (added within format 2: older lines lack it). */
+    file: z.string().optional(),
     at: time,
   }),
   z.object({...version, t: z.literal('send'), run: z.string(), op: operation, at: time.optional()}),

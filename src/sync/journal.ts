@@ -54,6 +54,8 @@ export interface JournalRecord {
   run: string
   /** The writes `after` reflects, oldest first, acknowledged or uncertain. */
   writes: JournalWrite[]
+  /** The map file gridsync last pushed the map from, relative to the maps directory (see renames.ts). */
+  file?: string
 }
 
 /** Where a run starts on a map: see JournalWriter.startMap(). */
@@ -69,6 +71,8 @@ export interface MapStart {
   refuted?: Operation[]
   /** When gridsync last wrote to the map before this run (from its record), if it has. */
   wroteAt?: string | null
+  /** The map file, relative to the maps directory. */
+  file?: string
 }
 
 /** A run that started and never recorded its end. */
@@ -105,6 +109,7 @@ interface MapRun {
   refuted: Operation[]
   /** When gridsync last wrote to the map before this run. */
   wroteAt: string | null
+  file?: string
   ops: Map<number, {op: Operation; at?: string}>
   outcomes: Map<number, {outcome: OpOutcome; url?: string; at: string}>
 }
@@ -220,6 +225,7 @@ export class Journal {
             at: e.at,
             run: e.run,
             wroteAt: e.wroteAt ?? null,
+            file: e.file,
             ops: new Map(),
             outcomes: new Map(),
           }
@@ -406,6 +412,7 @@ function recordOf(mr: MapRun, base: RemoteMap | null): JournalRecord {
     refuted: rebuilt ? [] : mr.refuted,
     run: mr.run,
     writes: [...mr.carry, ...refuted, ...done],
+    ...(mr.file === undefined ? {} : {file: mr.file}),
   }
 }
 
@@ -424,6 +431,7 @@ export function recordOfResults(start: MapStart, results: readonly OpResult[], r
     at,
     run,
     wroteAt: start.wroteAt ?? null,
+    file: start.file,
     ops: new Map(),
     outcomes: new Map(),
   }
@@ -459,8 +467,16 @@ export class JournalWriter {
 
   /** Records a map's starting point for this run, before any operation on it. */
   startMap(map: string, start: MapStart): void {
-    const {url, before, base, carry, refuted, wroteAt} = start
-    this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, refuted, wroteAt: wroteAt ?? null, at: new Date().toISOString()})
+    const {url, before, base, carry, refuted, wroteAt, file} = start
+    this.append({t: 'map', run: this.run, map, url, before, base: base ?? null, carry, refuted, wroteAt: wroteAt ?? null, file, at: new Date().toISOString()})
+  }
+
+  /**
+   * Records that a map is no longer on the server under `map`: a rename the server
+   * acknowledged took it to another name (whose own record holds it from then on).
+   */
+  renamedAway(map: string, url: string, at: string): void {
+    this.append({t: 'map', run: this.run, map, url, before: null, base: null, wroteAt: at, at: new Date().toISOString()})
   }
 
   /** Records operations and waits until the records are on disk: call it before sending them. */

@@ -3,6 +3,7 @@ import type {RemoteMap, RemoteMapSummary} from '../model/types.js'
 import type {JournalRecord, JournalWrite} from './journal.js'
 import {diffMaps, type ObjectChange, objectChanges, observerText, sameContent, sizeText} from './map-diff.js'
 import type {Operation} from './plan-types.js'
+import {type LocateClient, probeMap} from './locate.js'
 import {runPool} from './pool.js'
 import {fingerprint, listedFingerprint} from './state-model.js'
 
@@ -95,7 +96,7 @@ export interface Knowledge {
   unreachable: string[]
 }
 
-export interface LearnClient {
+export interface LearnClient extends LocateClient {
   listMaps(): Promise<RemoteMapSummary[]>
   getMap(url: string): Promise<RemoteMap>
 }
@@ -123,6 +124,7 @@ export async function learn(client: LearnClient, opts: LearnOptions): Promise<Kn
   const maps = new Map<string, MapKnowledge>()
 
   const lookups: Array<{name: string; url: string; summary?: RemoteMapSummary; record?: JournalRecord}> = []
+  const probes: Array<{name: string; record: JournalRecord}> = []
   for (const [name, summary] of listing) {
     const record = opts.records.get(name)
     // The listing shows a map gridsync deleted: it may be a cached listing; the URL tells.
@@ -135,10 +137,17 @@ export async function learn(client: LearnClient, opts: LearnOptions): Promise<Kn
     // gridsync deleted it, or it is listed: the listing agrees with what gridsync knows.
     if (listing.has(name) || !record.after || !(opts.wanted(name) || opts.allRecorded)) continue
     // The listing does not show a map gridsync knows of: ask its URL, the one answer that is never stale about existence.
+    // A map renamed, or created by a request whose answer was lost, has no URL the server named: its slug's is tried.
     const url = record.after.url || record.url
     if (url) lookups.push({name, url, record})
-    else maps.set(name, unseenCreate(name, record, listedAt, opts.cacheMs))
+    else probes.push({name, record})
   }
+
+  await runPool(probes, opts.concurrency, async ({name, record}) => {
+    const at = opts.now()
+    const found = await probeMap(client, name)
+    maps.set(name, found ? weigh(found, record, {at, cacheMs: opts.cacheMs, listed: false}) : unseenCreate(name, record, listedAt, opts.cacheMs))
+  })
 
   await runPool(lookups, opts.concurrency, async ({name, url, summary, record}) => {
     const at = opts.now()

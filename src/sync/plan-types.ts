@@ -12,9 +12,11 @@ import type {ObjectChange} from './map-diff.js'
  * only on the server, kept (no --prune). invalid: the local file failed to parse, so the
  * map is left alone whatever the server holds. conflict: someone else changed the map on the
  * server since gridsync last knew it; left alone unless --force. rebuild: the server refuses
- * deletes on it, so it is deleted and created again from the file (--rebuild).
+ * deletes on it, so it is deleted and created again from the file (--rebuild). rename: the
+ * file's map name changed since gridsync last pushed it (and no file keeps the old name):
+ * the server's map is renamed, keeping its observers and obstacles, and updated to match.
  */
-export type MapAction = 'create' | 'update' | 'delete' | 'rebuild' | 'unchanged' | 'untracked' | 'invalid' | 'conflict'
+export type MapAction = 'create' | 'update' | 'delete' | 'rebuild' | 'rename' | 'unchanged' | 'untracked' | 'invalid' | 'conflict'
 
 export interface MapBody {
   name: string
@@ -57,6 +59,8 @@ export interface MapPlan {
    * read still shows the objects); they are not sent again.
    */
   refuted?: Operation[]
+  /** Action rename: the name the map has on the server, which gridsync last pushed from this file. */
+  renamedFrom?: string
   /** Why the map is left alone (invalid), or other remarks for the user. */
   notes: string[]
 }
@@ -68,7 +72,7 @@ interface OpBase {
   id: number
   /** Name of the map the operation belongs to. */
   map: string
-  /** 1: deletes of observers and maps; 2: map creates and resizes; 3: placements. */
+  /** 1: deletes of observers and maps; 2: map creates and resizes; 3: placements, then renames. */
   phase: Phase
   /** Operations that must have succeeded first; if one fails this one is skipped. */
   dependsOn: number[]
@@ -78,7 +82,16 @@ interface OpBase {
 export type Operation = OpBase &
   (
     | {kind: 'createMap'; body: MapBody}
-    | {kind: 'updateMap'; body: MapBody; from: {width: number; height: number}}
+    | {
+        kind: 'updateMap'
+        body: MapBody
+        from: {width: number; height: number}
+        /**
+         * A rename: the map's name before it. The map's URL changes with it (and the API gives
+         * no new one), so a rename comes after every other operation on the map.
+         */
+        renamedFrom?: string
+      }
     | {kind: 'deleteMap'}
     | {kind: 'createObserver'; observer: Observer}
     | {kind: 'updateObserver'; observer: Observer; from: RemoteObserver}
@@ -90,7 +103,7 @@ export type Operation = OpBase &
 export type OperationKind = Operation['kind']
 
 export interface PlanSummary {
-  maps: {create: number; update: number; delete: number; unchanged: number; rebuild: number}
+  maps: {create: number; update: number; delete: number; unchanged: number; rebuild: number; rename: number}
   observers: {create: number; update: number; delete: number}
   obstacles: {create: number; delete: number}
 }

@@ -23,6 +23,8 @@ export interface PlanInput {
   force?: boolean
   /** Delete and recreate maps whose obstacle or observer deletes the server refuses. */
   rebuild?: boolean
+  /** Files whose map name changed since gridsync last pushed them: new name -> old name (see renames.ts). */
+  renames?: ReadonlyMap<string, string>
 }
 
 /**
@@ -69,15 +71,22 @@ export function plan(input: PlanInput): Plan {
   }
 
   const opts = {force: input.force ?? false, rebuild: input.rebuild ?? false}
+  // Old names of the maps renamed here: they are not kept or pruned, they are the renamed maps.
+  const renamedAway = new Set<string>()
   for (const local of input.local) {
     if (!selected(local.name)) continue
     const k = known.get(local.name) ?? unlisted(local.name, input.knowledge.listedAt)
-    maps.push(k.state ? planExisting(local, k, opts) : planCreate(local, k))
+    const from = input.renames?.get(local.name)
+    const old = from === undefined ? undefined : known.get(from)
+    if (!k.state && old?.state && old.url && k.evidence.until === undefined) {
+      renamedAway.add(old.name)
+      maps.push(planRename(local, old, opts))
+    } else maps.push(k.state ? planExisting(local, k, opts) : planCreate(local, k))
   }
 
   for (const k of known.values()) {
     const name = k.name
-    if (localByName.has(name) || invalidNames.has(name) || !selected(name)) continue
+    if (localByName.has(name) || invalidNames.has(name) || renamedAway.has(name) || !selected(name)) continue
     // Known to be absent, or not listed and not found: nothing on the server to keep or prune.
     if (!k.state && !k.summary) continue
     if (k.evidence.kind === 'gone') continue
@@ -117,6 +126,18 @@ function planCreate(local: LocalMap, k: MapKnowledge): MapPlan {
   }
 
   return {name: local.name, action: 'create', file: local.file, local, evidence: k.evidence, changes, notes}
+}
+
+/**
+ * A file whose map name changed since gridsync last pushed it: the server's map under the
+ * old name is renamed (one PUT, after everything else on it: the API gives the renamed map
+ * no URL, and its old one answers 404 from then on) and updated to match like any other.
+ */
+function planRename(local: LocalMap, old: MapKnowledge, opts: {force: boolean; rebuild: boolean}): MapPlan {
+  const mp = planExisting(local, old, {...opts, rebuild: false})
+  if (mp.action === 'conflict') return {...mp, renamedFrom: old.name}
+  const note = `renamed from "${old.name}" (the name its file had when gridsync last pushed it): the server's map keeps its observers and obstacles`
+  return {...mp, action: 'rename', renamedFrom: old.name, notes: [note, ...mp.notes]}
 }
 
 function planExisting(local: LocalMap, k: MapKnowledge, opts: {force: boolean; rebuild: boolean}): MapPlan {
@@ -223,7 +244,9 @@ function operationsFor(maps: MapPlan[]): Operation[] {
     } else if (mp.resize) {
       const {from, to} = mp.resize
       const reason = `size ${from.width}x${from.height} -> ${to.width}x${to.height}`
-      mapOp.set(mp.name, add({kind: 'updateMap', map: mp.name, phase: 2, dependsOn: [], body, from, reason}))
+      // A map to rename keeps its old name until the rename, its last operation.
+      const sized = mp.action === 'rename' && mp.remote ? {...body, name: mp.remote.name} : body
+      mapOp.set(mp.name, add({kind: 'updateMap', map: mp.name, phase: 2, dependsOn: [], body: sized, from, reason}))
     }
   }
 
@@ -256,6 +279,14 @@ function operationsFor(maps: MapPlan[]): Operation[] {
     for (const position of c.obstacles.create) {
       add({kind: 'createObstacle', map: mp.name, phase: 3, dependsOn: base, position, reason: `obstacle ${at(position)} ${placed}`})
     }
+
+    if (mp.action === 'rename' && mp.local && mp.remote) {
+      // Last: every operation before it reaches the map at its old URL.
+      const before = ops.filter((op) => op.map === mp.name).map((op) => op.id)
+      const body = {name: mp.local.name, width: mp.local.width, height: mp.local.height}
+      const from = {width: mp.local.width, height: mp.local.height}
+      add({kind: 'updateMap', map: mp.name, phase: 3, dependsOn: before, body, from, renamedFrom: mp.renamedFrom, reason: `name "${mp.renamedFrom}" -> "${mp.name}"`})
+    }
   }
 
   return ops
@@ -263,13 +294,13 @@ function operationsFor(maps: MapPlan[]): Operation[] {
 
 function summarize(maps: MapPlan[]): PlanSummary {
   const s: PlanSummary = {
-    maps: {create: 0, update: 0, delete: 0, unchanged: 0, rebuild: 0},
+    maps: {create: 0, update: 0, delete: 0, unchanged: 0, rebuild: 0, rename: 0},
     observers: {create: 0, update: 0, delete: 0},
     obstacles: {create: 0, delete: 0},
   }
   for (const mp of maps) {
     if (mp.action === 'conflict' || mp.action === 'invalid' || mp.action === 'untracked') continue
-    s.maps[mp.action === 'rebuild' ? 'rebuild' : mp.action]++
+    s.maps[mp.action]++
     s.observers.create += mp.changes.observers.create.length
     s.observers.update += mp.changes.observers.update.length
     s.observers.delete += mp.changes.observers.delete.length

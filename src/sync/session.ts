@@ -1,12 +1,13 @@
 import {ExitCode, GridsyncError} from '../exit-codes.js'
 import {formatDiagnostic} from '../format/diagnostics.js'
 import type {LoadResult} from '../format/directory.js'
-import {apply, type SyncClient} from './apply.js'
+import {apply, succeeded, type SyncClient} from './apply.js'
 import type {Halt} from './halt.js'
 import {Journal, type JournalRecord, type MapStart} from './journal.js'
 import {type Knowledge, learn} from './knowledge.js'
 import {sameContent} from './map-diff.js'
 import {plan} from './plan.js'
+import {findRenames, recordedFile} from './renames.js'
 import type {Plan} from './plan-types.js'
 import type {ApplyResult, MapVerification, OpResult, Verification} from './result-types.js'
 import {unfinishedRunWarnings} from './unfinished.js'
@@ -43,6 +44,7 @@ export interface Planned {
   journal: Journal
   /** The server's cache time gridsync assumes (`--stale-window`), in ms. */
   cacheMs: number
+  mapsDir: string
 }
 
 /** Reads the server (and gridsync's journal of its writes) and computes the plan. */
@@ -53,10 +55,15 @@ export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<P
   const only = opts.only && opts.only.length > 0 ? opts.only : undefined
   const inScope = (name: string): boolean => !only || only.includes(name)
   const files = new Set(opts.loaded.maps.map((m) => m.name))
+  const records = journal.recordsFor(opts.server)
+  const invalidNames = opts.loaded.invalid.flatMap((f) => f.name ?? [])
+  const renames = findRenames(opts.mapsDir, opts.loaded.maps, invalidNames, records)
+  // A renamed map is read under its old name too: the rename is planned from that map.
+  const oldNames = new Set([...renames].filter(([name]) => inScope(name)).map(([, old]) => old))
   const knowledge = await learn(client, {
-    wanted: (name) => files.has(name) && inScope(name),
+    wanted: (name) => (files.has(name) && inScope(name)) || oldNames.has(name),
     allRecorded: opts.prune,
-    records: journal.recordsFor(opts.server),
+    records,
     cacheMs,
     now,
     concurrency: opts.concurrency,
@@ -71,14 +78,25 @@ export async function makePlan(client: SyncClient, opts: SyncOptions): Promise<P
     only,
     force: opts.force,
     rebuild: opts.rebuild,
+    renames,
   })
+  const unknownFiles = unrecordedCreates(p, records)
+  const untracked = p.maps.filter((mp) => mp.action === 'untracked').map((mp) => `"${mp.name}"`)
+  if (unknownFiles.length > 0 && untracked.length > 0) {
+    p.warnings.push(
+      `gridsync has no record of which file each map on this server was pushed from (a fresh checkout, or a journal from before files were recorded), so it cannot tell whether ${unknownFiles.join(', ')} ${unknownFiles.length === 1 ? 'holds a renamed map or a new one' : 'hold renamed maps or new ones'}: ` +
+        `${untracked.join(', ')} ${untracked.length === 1 ? 'stays' : 'stay'} on the server unless \`--prune\` deletes ${untracked.length === 1 ? 'it' : 'them'}. ` +
+        "If one of them is a renamed map's old name, its observers keep their names taken there, and creating them on the new map fails (409) until it is deleted.",
+    )
+  }
+
   if (warning) p.warnings.push(warning)
   if (!opts.journal) p.warnings.push(...unfinishedRunWarnings(journal))
   for (const name of knowledge.unreachable) {
     p.warnings.push(`The server lists a map "${name}" whose slug is empty: the API can neither read, change nor delete it, so it is left alone.`)
   }
 
-  return {plan: p, knowledge, journal, cacheMs}
+  return {plan: p, knowledge, journal, cacheMs, mapsDir: opts.mapsDir}
 }
 
 export interface PushOutcome {
@@ -108,7 +126,7 @@ export async function push(
   const now = opts.now ?? Date.now
   // Read from the journal's records before the run begins: beginning drops them.
   const records = planned.journal.recordsFor(opts.server)
-  const starts = startingPoints(p, knowledge, records)
+  const starts = startingPoints(p, knowledge, records, planned.mapsDir)
   const writer = await planned.journal.begin(opts.server, 'push')
   try {
     for (const [name, start] of starts) writer.startMap(name, start)
@@ -126,6 +144,10 @@ export async function push(
       record: async (ops) => writer.intend(ops),
       onResult(r) {
         writer.outcome(r)
+        // Renamed: the old name holds nothing from now on (an unanswered rename leaves its record: it may not have happened).
+        if (r.op.kind === 'updateMap' && r.op.renamedFrom !== undefined && succeeded(r.outcome)) {
+          writer.renamedAway(r.op.renamedFrom, p.maps.find((mp) => mp.name === r.op.map)?.url ?? '', r.at ?? new Date().toISOString())
+        }
         opts.onResult?.(r)
       },
       followUps,
@@ -145,6 +167,16 @@ export async function push(
 }
 
 /**
+ * The files of maps the plan creates, where gridsync has recorded no file it pushed to
+ * this server (a fresh checkout, or a journal from before files were recorded): only
+ * then can a renamed map not be told from a new one.
+ */
+function unrecordedCreates(p: Plan, records: ReadonlyMap<string, JournalRecord>): string[] {
+  if ([...records.values()].some((r) => r.file !== undefined)) return []
+  return p.maps.filter((mp) => mp.action === 'create' && mp.file !== undefined).map((mp) => mp.file!)
+}
+
+/**
  * Where the push starts on each map it touches, and on each map whose trusted read
  * shows a state gridsync did not leave that the file now agrees with (someone else's
  * edit taken over in the file, a lost write found): that state is the new baseline,
@@ -152,7 +184,7 @@ export async function push(
  * carries the time of gridsync's last write over: a run that writes nothing to a map
  * starts no new wait for the server's cache.
  */
-function startingPoints(p: Plan, knowledge: Knowledge, records: ReadonlyMap<string, JournalRecord>): Array<[string, MapStart]> {
+function startingPoints(p: Plan, knowledge: Knowledge, records: ReadonlyMap<string, JournalRecord>, mapsDir: string): Array<[string, MapStart]> {
   const touched = new Set(p.operations.map((op) => op.map))
   const starts: Array<[string, MapStart]> = []
   for (const mp of p.maps) {
@@ -161,13 +193,20 @@ function startingPoints(p: Plan, knowledge: Knowledge, records: ReadonlyMap<stri
     const before = k?.observed ?? null
     const wroteAt = record?.wroteAt ?? null
     const assumed = mp.evidence?.kind === 'writes'
+    const file = mp.file === undefined ? undefined : recordedFile(mapsDir, mp.file)
     if (touched.has(mp.name)) {
       // A base taken from the journal already holds those earlier writes: they stay gridsync's.
       const carry = assumed ? record?.writes : undefined
       const refuted = assumed ? record?.refuted : mp.refuted
-      starts.push([mp.name, {url: mp.url ?? '', before, base: mp.remote, carry, refuted, wroteAt}])
+      // A renamed map starts from the record of its old name.
+      const renamed = mp.renamedFrom === undefined ? undefined : records.get(mp.renamedFrom)
+      const from = renamed ? {wroteAt: renamed.wroteAt} : {}
+      starts.push([mp.name, {url: mp.url ?? '', before, base: mp.remote, carry, refuted, wroteAt, file, ...from}])
     } else if (mp.action === 'unchanged' && mp.evidence?.kind === 'read' && mp.remote && (!record?.after || !sameContent(mp.remote, record.after))) {
-      starts.push([mp.name, {url: mp.url ?? record?.url ?? '', before, base: mp.remote, refuted: mp.refuted, wroteAt}])
+      starts.push([mp.name, {url: mp.url ?? record?.url ?? '', before, base: mp.remote, refuted: mp.refuted, wroteAt, file}])
+    } else if (mp.action === 'unchanged' && record?.after && file !== undefined && record.file !== file) {
+      // The same state, recorded with the file it is in now (renames are told by it).
+      starts.push([mp.name, {url: record.url, before: record.before, base: record.after, carry: record.writes, refuted: record.refuted, wroteAt, file}])
     }
   }
 

@@ -72,6 +72,11 @@ export function applyToModel(before: RemoteMap | undefined, ops: readonly Operat
 
       case 'updateMap': {
         if (map) map = {...map, ...op.body}
+        // A rename moves the map to a new URL, which only the listing tells (unknown until then: '').
+        if (map && op.renamedFrom !== undefined) {
+          const url = urls.get(op.id) ?? ''
+          map = {...map, url, slug: slugFromUrl(url)}
+        }
         break
       }
 

@@ -1,7 +1,7 @@
 import {HttpError} from '../api/errors.js'
 import {GridsyncError} from '../exit-codes.js'
 import type {RemoteMap} from '../model/types.js'
-import type {FollowUp, SyncClient} from './apply.js'
+import {type FollowUp, succeeded, type SyncClient} from './apply.js'
 import {clock} from './clock.js'
 import {type JournalRecord, type MapStart, recordOfResults} from './journal.js'
 import {type Evidence, weigh} from './knowledge.js'
@@ -90,8 +90,18 @@ async function verifyMap(mp: MapPlan, results: readonly OpResult[], client: Pick
   const name = mp.name
   const incomplete = results.some((r) => r.outcome === 'failed' || r.outcome === 'skipped' || r.outcome === 'unconfirmed')
   const created = results.findLast((r) => r.op.kind === 'createMap')
-  const url = created?.url ?? record.after?.url ?? mp.url
+  const renamed = results.findLast((r) => r.op.kind === 'updateMap' && r.op.renamedFrom !== undefined)
+  // A renamed map's old URL answers 404 once the rename is done: only the URL found for its new name tells.
+  const url = renamed && renamed.outcome !== 'failed' && renamed.outcome !== 'skipped' ? renamed.url : (created?.url ?? record.after?.url ?? mp.url)
   const target = mp.action === 'delete' ? undefined : mp.local
+  if (!url && renamed && succeeded(renamed.outcome)) {
+    const until = opts.now() + opts.cacheMs
+    const evidence: Evidence = {kind: 'writes', at: opts.now(), listed: false, until}
+    const why = 'renamed: the server names no URL for the renamed map (its old URL answers 404 now), and its listing does not show the new name yet'
+    if (incomplete) return {name, verdict: 'incomplete', differences: [why], advice: ADVICE.incomplete, evidence}
+    return {name, verdict: 'unconfirmed', differences: [why], advice: ADVICE.cached(until), evidence}
+  }
+
   if (!url) {
     const why =
       created?.outcome === 'unconfirmed'

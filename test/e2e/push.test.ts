@@ -59,7 +59,7 @@ describe('diff and push against the sandbox', () => {
     const doc = JSON.parse(json.stdout)
     assert.equal(doc.schemaVersion, 1)
     assert.deepEqual(doc.summary, {
-      maps: {create: 1, update: 0, delete: 0, unchanged: 0, rebuild: 0},
+      maps: {create: 1, update: 0, delete: 0, unchanged: 0, rebuild: 0, rename: 0},
       observers: {create: 4, update: 0, delete: 0},
       obstacles: {create: 9, delete: 0},
     })

@@ -80,6 +80,8 @@ export interface MapClaim {
   verdict?: string
   /** The kind of evidence the plan's view of the map rests on (read, writes, gone, unlisted, listing). */
   evidence?: string
+  /** Action rename: the old name. */
+  renamedFrom?: string
   /** Until when the report says the evidence cannot tell (ms since the epoch), when it says so. */
   evidenceUntil?: number
   /** What the report states as fact about the server for this map. */
@@ -107,6 +109,7 @@ export function claimsOf(doc: any): Claims {
     const c = entry(m.name)
     c.action = m.action
     c.evidence = m.evidence?.kind
+    if (typeof m.renamedFrom === 'string') c.renamedFrom = m.renamedFrom
     if (typeof m.evidence?.until === 'string') c.evidenceUntil = Date.parse(m.evidence.until)
     // A map to rebuild names the deletes refused before the run: what the run then removes.
     if (m.action !== 'rebuild') c.facts.push(...refutations(m))
@@ -385,6 +388,19 @@ function judgeMaps(judge: Judge, world: World, view: View, claims: Claims): void
         break
       case 'update':
         judge.check(before.some(Boolean), `${where}: action update, yet the map was not on the server`, state)
+        break
+      case 'rename':
+        judge.check(
+          c.renamedFrom !== undefined && view.before(c.renamedFrom).some(Boolean),
+          `${where}: action rename, yet its old name "${c.renamedFrom}" was not on the server`,
+          state,
+        )
+        judge.check(
+          before.some((t) => !t),
+          `${where}: action rename, yet a map of the new name was on the server`,
+          state,
+        )
+        judge.check(Boolean(file), `${where}: action rename, yet it has no file`, state)
         break
       case 'unchanged':
         judge.check(before.some(Boolean), `${where}: action unchanged, yet the map was not on the server`, state)

@@ -391,6 +391,7 @@ export class World {
             resize: 1,
             'new map': maps.length < MAX_MAPS ? 1 : 0,
             'delete map file': maps.length > 1 ? 0.5 : 0,
+            'rename map': 0.7,
           })
     if (kind === 'new map') {
       const m = this.newMap()
@@ -483,6 +484,12 @@ export class World {
       case 'delete map file': {
         await this.deleteFile(m)
         return `local: delete ${m.file} ("${m.name}")`
+      }
+      case 'rename map': {
+        const from = m.name
+        m.name = this.fresh('Map')
+        await this.save(m)
+        return `local: rename "${from}" to "${m.name}" in ${m.file}`
       }
     }
     throw new Error(`unknown edit ${kind as string}`)

@@ -38,7 +38,7 @@ describe('text log lines', () => {
       runStartEvent({version: '1.2.3', server: 'https://maps.example.org', mapsDir: './maps', pid: 42}),
       {
         event: 'plan',
-        summary: {maps: {create: 1, update: 2, delete: 0, unchanged: 3, rebuild: 0}, observers: {create: 4, update: 1, delete: 0}, obstacles: {create: 9, delete: 1}},
+        summary: {maps: {create: 1, update: 2, delete: 0, unchanged: 3, rebuild: 0, rename: 0}, observers: {create: 4, update: 1, delete: 0}, obstacles: {create: 9, delete: 1}},
         operations: 15,
         invalidFiles: 1,
         conflicts: 2,

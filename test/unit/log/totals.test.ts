@@ -47,7 +47,7 @@ describe('run totals', () => {
   it('diff: maps by action and the number of operations', () => {
     const t = diffTotals(plan)
     assert.equal(t.summary, `1 map to create, 1 to update, 0 to delete, 0 unchanged; ${plan.operations.length} operations; 1 invalid file left alone`)
-    assert.deepEqual(t.counts, {create: 1, update: 1, delete: 0, rebuild: 0, unchanged: 0, operations: plan.operations.length, invalidFiles: 1, conflicts: 0})
+    assert.deepEqual(t.counts, {create: 1, update: 1, delete: 0, rebuild: 0, rename: 0, unchanged: 0, operations: plan.operations.length, invalidFiles: 1, conflicts: 0})
   })
 
   it('push and diff: maps in conflict are counted as left alone', () => {

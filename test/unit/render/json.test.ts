@@ -35,7 +35,7 @@ describe('planDocument', () => {
     assert.equal(doc.server, SERVER)
     assert.equal(
       JSON.stringify(doc.summary),
-      '{"maps":{"create":1,"update":1,"delete":1,"unchanged":0,"rebuild":0},"observers":{"create":2,"update":2,"delete":1},"obstacles":{"create":3,"delete":1}}',
+      '{"maps":{"create":1,"update":1,"delete":1,"unchanged":0,"rebuild":0,"rename":0},"observers":{"create":2,"update":2,"delete":1},"obstacles":{"create":3,"delete":1}}',
     )
     assert.deepEqual(notJsonSafe(doc), [])
     assert.deepEqual(JSON.parse(JSON.stringify(doc)), doc)

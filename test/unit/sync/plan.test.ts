@@ -46,7 +46,7 @@ describe('plan', () => {
       ],
     )
     assert.deepEqual(p.summary, {
-      maps: {create: 1, update: 0, delete: 0, unchanged: 0, rebuild: 0},
+      maps: {create: 1, update: 0, delete: 0, unchanged: 0, rebuild: 0, rename: 0},
       observers: {create: 1, update: 0, delete: 0},
       obstacles: {create: 1, delete: 0},
     })
