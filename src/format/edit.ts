@@ -20,7 +20,10 @@
  *   Rows of "." are added at the bottom or cut off when the height changes; a new
  *   observer's legend line comes after the last legend line, before any trailing
  *   blank lines, with a symbol the file does not use yet (in the order writeMap hands
- *   them out).
+ *   them out; a removed observer's symbol only once every other one is taken).
+ * - A vision is written as writeMap writes it. "No limit" is `symbol,name`, or
+ *   `symbol,name,` when the name has a comma or when most of the file's no-limit
+ *   lines are written that way.
  * - Observers are matched by name. The legend keeps the file's order, whatever the
  *   target's observer order; new observers follow in the target's order.
  * - New lines take the ending of the file's first line. A file without a final
