@@ -25,12 +25,22 @@ export interface WriteOptions {
 const LISTED = 10
 
 export function writeMap(map: GridMap, opts: WriteOptions = {}): WriteResult {
-  const problems = [...nameProblems(map), ...sizeProblems(map)]
-  if (problems.length === 0) problems.push(...placementProblems(map))
+  const problems = mapProblems(map)
   const symbols = assignSymbols(map.observers, opts.symbols ?? new Map())
   if (!symbols.ok) problems.push(symbols.problem)
   if (problems.length > 0 || !symbols.ok) return {ok: false, problems}
   return {ok: true, text: render(map, symbols.byName), symbols: symbols.byName}
+}
+
+/**
+ * Why the format cannot hold the map, apart from running out of symbols: bad names or
+ * visions, a side that is no whole number from 1 on, anything outside the bounds, two
+ * observers on one tile, an observer on an obstacle. Empty when it can.
+ */
+export function mapProblems(map: GridMap): string[] {
+  const problems = [...nameProblems(map), ...sizeProblems(map)]
+  if (problems.length === 0) problems.push(...placementProblems(map))
+  return problems
 }
 
 function nameProblems(map: GridMap): string[] {
@@ -99,10 +109,13 @@ function listPositions(positions: Position[]): string {
   return positions.length > LISTED ? `${shown} and ${positions.length - LISTED} more` : shown
 }
 
-type Assignment = {ok: true; byName: Map<string, string>} | {ok: false; problem: string}
+export type Assignment = {ok: true; byName: Map<string, string>} | {ok: false; problem: string}
 
-/** Preferred symbols first (in observer order), then the fixed sequence for the rest. */
-function assignSymbols(observers: readonly Observer[], preferred: ReadonlyMap<string, string>): Assignment {
+/**
+ * Preferred symbols first (in observer order), then the fixed sequence for the rest.
+ * Symbols in `last` are handed out only once every other one in the sequence is taken.
+ */
+export function assignSymbols(observers: readonly Observer[], preferred: ReadonlyMap<string, string>, last: ReadonlySet<string> = new Set()): Assignment {
   const byName = new Map<string, string>()
   const taken = new Set<string>()
   for (const {name} of observers) {
@@ -112,16 +125,20 @@ function assignSymbols(observers: readonly Observer[], preferred: ReadonlyMap<st
       taken.add(wish)
     }
   }
-  const sequence = symbolSequence()
+  const fixed = symbolSequence()
+  const sequence = last.size === 0 ? fixed : [...fixed.filter((ch) => !last.has(ch)), ...fixed.filter((ch) => last.has(ch))]
   let next = 0
   for (const {name} of observers) {
     if (byName.has(name)) continue
     while (next < sequence.length && taken.has(sequence[next] as string)) next++
     const symbol = sequence[next]
     if (symbol === undefined) {
+      // Preferred symbols outside the sequence add to what the grid can hold.
+      const inSequence = new Set(fixed)
+      const available = sequence.length + [...taken].filter((ch) => !inSequence.has(ch)).length
       return {
         ok: false,
-        problem: `the map has ${observers.length} observers but only ${sequence.length} symbols are available for the grid`,
+        problem: `the map has ${observers.length} observers but only ${available} symbols are available for the grid`,
       }
     }
     byName.set(name, symbol)
@@ -163,13 +180,13 @@ function render(map: GridMap, symbols: ReadonlyMap<string, string>): string {
 }
 
 /** `symbol,name,vision`; without a vision just `symbol,name`, unless the name has a comma. */
-function legendLine(observer: Observer, symbol: string): string {
+export function legendLine(observer: Observer, symbol: string): string {
   if (observer.vision !== null) return `${symbol},${observer.name},${plainDecimal(observer.vision)}`
   return observer.name.includes(',') ? `${symbol},${observer.name},` : `${symbol},${observer.name}`
 }
 
 /** A non-negative number in plain decimal notation (no exponent), exact for parsing back. */
-function plainDecimal(n: number): string {
+export function plainDecimal(n: number): string {
   const text = String(n)
   const match = /^(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text)
   if (!match) return text
