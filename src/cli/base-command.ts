@@ -13,7 +13,7 @@ import {Redactor} from '../log/redact.js'
 import type {Presenter} from '../presenters/presenter.js'
 import {exitCodeOf} from './exit-code-of.js'
 import {mapsDirFlag, withEnv} from './flags.js'
-import {type LifecycleFlags, type Needs, type RunContext, runLifecycle} from './lifecycle.js'
+import type {LifecycleFlags, Needs, RunContext} from './lifecycle.js'
 import {colorEnabled, makeChalk, terminalSafe} from './output.js'
 import {secretsOf} from './secrets.js'
 
@@ -147,8 +147,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * Runs the command's work inside the lifecycle its `needs` describe (run log,
    * interruption watch, lock, connection and version check) and shows the presenter the
    * work returns; the result is the `--json` document, or undefined without --json.
+   * Loaded when first used: `config`, which logs no run, starts without it.
    */
-  protected lifecycle<N extends Needs>(needs: N, work: (ctx: RunContext<N>) => Promise<Presenter>): Promise<unknown> {
+  protected async lifecycle<N extends Needs>(needs: N, work: (ctx: RunContext<N>) => Promise<Presenter>): Promise<unknown> {
+    const {runLifecycle} = await import('./lifecycle.js')
     return runLifecycle(this, this.id ?? this.constructor.name.toLowerCase(), this.flags as LifecycleFlags, needs, work)
   }
 
