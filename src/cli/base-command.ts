@@ -6,21 +6,30 @@ import type * as Interfaces from '@oclif/core/interfaces'
 import type {ChalkInstance} from 'chalk'
 
 import {commandFlags, commandLineOnly, type Configuration, describeConfiguration, type FlagShape, knownFlags, resolveLayers, withLayerDefaults} from '../config/index.js'
-import {ExitCode, GridsyncError} from '../exit-codes.js'
-import {asFileAccessError, isSystemError} from '../file-access.js'
-import {mapsDirFlag, withEnv} from './flags.js'
-import {colorEnabled, makeChalk, terminalSafe} from './output.js'
+import {ExitCode} from '../exit-codes.js'
+import {asFileAccessError} from '../file-access.js'
+import {wasLoggedToStderr} from '../log/logged-errors.js'
 import {Redactor} from '../log/redact.js'
+import type {Presenter} from '../presenters/presenter.js'
+import {exitCodeOf} from './exit-code-of.js'
+import {mapsDirFlag, withEnv} from './flags.js'
+import type {LifecycleFlags, Needs, RunContext} from './lifecycle.js'
+import {colorEnabled, makeChalk, terminalSafe} from './output.js'
 import {secretsOf} from './secrets.js'
-import {wasLoggedToStderr} from './logged-errors.js'
+
+export {exitCodeOf} from './exit-code-of.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /**
- * What every gridsync command shares: configuration, the colour decision, exit codes
- * that survive --json, and errors rendered as one clear line (or one JSON document),
- * never a stack.
+ * What every gridsync command shares: configuration, the colour decision, the run
+ * lifecycle, exit codes that survive --json, and errors rendered as one clear line (or
+ * one JSON document), never a stack.
+ *
+ * The run lifecycle: a command that logs a run calls lifecycle() with what it needs
+ * (the lock, the connection, the interruption watch) and its work, which returns the
+ * presenter of its result; see src/cli/lifecycle.ts and src/presenters/.
  *
  * Configuration: every flag is a setting (except those src/config/rules.ts keeps to the
  * command line), with one precedence: the command line, then the environment variable
@@ -134,6 +143,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.exitCode = code
   }
 
+  /**
+   * Runs the command's work inside the lifecycle its `needs` describe (run log,
+   * interruption watch, lock, connection and version check) and shows the presenter the
+   * work returns; the result is the `--json` document, or undefined without --json.
+   * Loaded when first used: `config`, which logs no run, starts without it.
+   */
+  protected async lifecycle<N extends Needs>(needs: N, work: (ctx: RunContext<N>) => Promise<Presenter>): Promise<unknown> {
+    const {runLifecycle} = await import('./lifecycle.js')
+    return runLifecycle(this, this.id ?? this.constructor.name.toLowerCase(), this.flags as LifecycleFlags, needs, work)
+  }
+
   override async catch(thrown: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const err = asFileAccessError(thrown)
     const code = exitCodeOf(err)
@@ -159,15 +179,4 @@ export function warningLines(message: string): string {
     .split('\n')
     .map((line) => ` \u203A   ${line}\n`)
     .join('')
-}
-
-export function exitCodeOf(err: Error & {exitCode?: number; oclif?: {exit?: number}}): ExitCode {
-  if (err instanceof GridsyncError) return err.exitCode
-  // A failed file system call is the environment's problem (permissions, a full disk), not a bug.
-  if (isSystemError(err)) return ExitCode.FILE_ACCESS
-  // oclif parse and validation errors carry exit 2.
-  if (err.oclif?.exit === 2 || /^(Unexpected argument|Nonexistent flag|Expected |Missing )/.test(err.message)) {
-    return ExitCode.USAGE
-  }
-  return ExitCode.UNEXPECTED
 }

@@ -3,8 +3,9 @@ import {createRequire} from 'node:module'
 import * as Flags from '@oclif/core/flags'
 
 import {asFileAccessError} from '../file-access.js'
-import {LOG_FORMATS, type LogFormat, RunLog} from '../log/index.js'
-import {exitCodeOf} from './base-command.js'
+import {LOG_FORMATS, type LogFormat} from '../log/index.js'
+import {RunLog} from '../presenters/run-log.js'
+import {exitCodeOf} from './exit-code-of.js'
 import {withEnv} from './flags.js'
 
 /** Flags of the commands that log a run (validate, diff, push, pull). */
@@ -88,16 +89,18 @@ export interface LoggingCommand {
   warn(message: string): unknown
 }
 
-/**
- * The log of one run of `command`, set up from its flags. `document` says stdout carries
- * a document other than the human report (`diff --format patch`); `--json` counts as one.
- */
-export function openRunLog(
-  cmd: LoggingCommand,
-  command: string,
-  flags: LogFlags,
-  opts: {document?: boolean; summaryAfterDocument?: boolean; reportHasSummary?: boolean} = {},
-): RunLog {
+/** How a run's log shares stdout with the command's own output. */
+export interface RunLogOptions {
+  /** stdout carries a document other than the human report (`diff --format patch`); `--json` counts as one. */
+  document?: boolean
+  /** The summary line may follow that document on stdout. */
+  summaryAfterDocument?: boolean
+  /** The human report ends with a summary line of its own (validate). */
+  reportHasSummary?: boolean
+}
+
+/** The log of one run of `command`, set up from its flags. */
+export function openRunLog(cmd: LoggingCommand, command: string, flags: LogFlags, opts: RunLogOptions = {}): RunLog {
   return new RunLog({
     command,
     version: cmd.config.version,

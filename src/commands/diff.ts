@@ -3,16 +3,12 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {mapsDirFlag} from '../cli/flags.js'
-import {withRunNotes} from '../cli/halts.js'
-import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
+import {logFlagsFor} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
-import {diffTotals} from '../log/index.js'
-import {withExitCode} from '../render/document.js'
-import {planDocument, renderPlan} from '../render/index.js'
+import {DiffPresenter} from '../presenters/diff.js'
 import {deleteGuard, parseDeleteLimit} from '../sync/guard.js'
-import {diffExitCode} from '../sync/session.js'
 
 export default class Diff extends BaseCommand<typeof Diff> {
   static override summary = 'Show what a push would do, per map, observer and obstacle (a dry run).'
@@ -55,34 +51,13 @@ export default class Diff extends BaseCommand<typeof Diff> {
   async run(): Promise<unknown> {
     const {flags} = this
     const patch = flags.format === 'patch'
-    const log = openRunLog(this, 'diff', flags, {document: patch, summaryAfterDocument: patch})
-    return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
+    return this.lifecycle({output: {document: patch, summaryAfterDocument: patch}, connect: 'alongside'}, async ({server}) => {
       const deleteLimit = parseDeleteLimit(flags['max-delete'])
-      const {conn, planned, notices} = await planFromFlags(
-        flags,
-        (w) => log.warning(w),
-        (a) => log.attempt(a),
-      )
-      try {
-        const {plan} = planned
-        const stop = deleteGuard(plan, deleteLimit, flags.yes)
-        if (stop) plan.warnings.push(`A push would stop here: ${stop}`)
-        log.plan(plan)
-        const exitCode = diffExitCode(plan, flags['exit-code'])
-        this.setExitCode(exitCode)
-        if (flags.format === 'patch') {
-          // The patch renderer brings the diff library: loaded only when asked for.
-          const {renderPlanPatch} = await import('../render/patch.js')
-          this.log(renderPlanPatch(plan))
-        } else {
-          log.report(renderPlan(plan, {chalk: this.chalk, verbose: flags.verbose}))
-        }
-
-        log.end(exitCode, diffTotals(plan))
-        return this.jsonEnabled() ? withExitCode(withRunNotes(planDocument(plan), {notices}), exitCode) : undefined
-      } finally {
-        await conn.close()
-      }
+      const {planned, notices} = await planFromFlags(flags, server)
+      const {plan} = planned
+      const stop = deleteGuard(plan, deleteLimit, flags.yes)
+      if (stop) plan.warnings.push(`A push would stop here: ${stop}`)
+      return new DiffPresenter(plan, {chalk: this.chalk, verbose: flags.verbose, format: flags.format, exitCodeFlag: flags['exit-code'], notices})
     })
   }
 }

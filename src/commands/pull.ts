@@ -1,16 +1,14 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base-command.js'
-import {connect, connectionFlags} from '../cli/connection.js'
+import {connectionFlags} from '../cli/connection.js'
 import {pullMapsDirFlag} from '../cli/flags.js'
-import {lockFlags, withLock} from '../cli/lock-flags.js'
-import {logFlagsFor, openRunLog} from '../cli/log-flags.js'
+import {lockFlags} from '../cli/lock-flags.js'
+import {logFlagsFor} from '../cli/log-flags.js'
 import {selectionFlags} from '../cli/sync-flags.js'
-import {checkServerVersion} from '../cli/version-check.js'
 import {ExitCode} from '../exit-codes.js'
-import {pullTotals, type RunLog} from '../log/index.js'
-import {createMapsDir, pull, pullDocument, pullExitCode, renderPull} from '../pull/index.js'
-import {withExitCode} from '../render/document.js'
+import {PullPresenter} from '../presenters/pull.js'
+import {pull} from '../pull/index.js'
 
 export default class Pull extends BaseCommand<typeof Pull> {
   static override summary = 'Download the maps that have no file yet into the maps directory.'
@@ -47,39 +45,19 @@ export default class Pull extends BaseCommand<typeof Pull> {
 
   async run(): Promise<unknown> {
     const {flags} = this
-    const log = openRunLog(this, 'pull', flags)
-    return log.run({server: flags.server, mapsDir: flags['maps-dir']}, async () => {
-      // A dry run writes nothing, so it neither creates the directory nor takes its lock.
-      if (flags['dry-run']) return this.runPull(log)
-      const dir = flags['maps-dir']
-      await createMapsDir(dir)
-      return withLock(dir, {command: 'pull', waitSeconds: flags['wait-lock'], notice: (m) => log.warning(m)}, () => this.runPull(log))
-    })
-  }
-
-  private async runPull(log: RunLog): Promise<unknown> {
-    const {flags} = this
-    const conn = await connect(flags, (a) => log.attempt(a))
-    try {
-      for (const w of conn.warnings) log.warning(w)
-      await checkServerVersion(conn.client, flags['skip-version-check'], (w) => log.warning(w))
-      const result = await pull(conn.client, {
-        server: conn.server,
-        mapsDir: flags['maps-dir'],
+    const mapsDir = flags['maps-dir']
+    // A dry run writes nothing, so it neither creates the directory nor takes its lock.
+    const lock = flags['dry-run'] ? false : 'create'
+    return this.lifecycle({lock, connect: 'before'}, async ({server}) => {
+      const result = await pull(server.conn.client, {
+        server: server.conn.server,
+        mapsDir,
         only: flags.only,
         overwrite: flags.overwrite,
         dryRun: flags['dry-run'],
         concurrency: flags.concurrency,
       })
-      for (const w of result.warnings) log.warning(w)
-      for (const entry of result.maps) log.pullMap(entry)
-      const exitCode = pullExitCode(result)
-      this.setExitCode(exitCode)
-      log.report(renderPull(result, {mapsDir: flags['maps-dir'], chalk: this.chalk}))
-      log.end(exitCode, pullTotals(result))
-      return this.jsonEnabled() ? withExitCode(pullDocument(result, {server: conn.server, mapsDir: flags['maps-dir']}), exitCode) : undefined
-    } finally {
-      await conn.close()
-    }
+      return new PullPresenter(result, {server: server.conn.server, mapsDir, chalk: this.chalk})
+    })
   }
 }

@@ -6,20 +6,16 @@ import {BaseCommand} from '../cli/base-command.js'
 import {connectionFlags} from '../cli/connection.js'
 import {DRY_RUN_NOTICE, dryRunAsDiff} from '../cli/dry-run.js'
 import {mapsDirFlag} from '../cli/flags.js'
-import {pushHalt, withRunNotes} from '../cli/halts.js'
-import {Interruption} from '../cli/interrupt.js'
-import {lockFlags, withLock} from '../cli/lock-flags.js'
-import {logFlags, openRunLog} from '../cli/log-flags.js'
+import {pushHalt} from '../cli/halts.js'
+import {lockFlags} from '../cli/lock-flags.js'
+import {logFlags} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {Progress} from '../cli/progress.js'
 import {selectionFlags} from '../cli/sync-flags.js'
 import {ExitCode} from '../exit-codes.js'
-import {pushTotals, type RunLog} from '../log/index.js'
-import {withExitCode} from '../render/document.js'
-import {pushDocument, renderApply, renderPlan, renderVerification} from '../render/index.js'
+import {PushPresenter} from '../presenters/push.js'
 import {enforceDeleteGuard, parseDeleteLimit} from '../sync/guard.js'
-import {haltNotice} from '../sync/halt.js'
-import {push, pushExitCode} from '../sync/session.js'
+import {push} from '../sync/session.js'
 
 export default class Push extends BaseCommand<typeof Push> {
   static override summary = 'Make the server match the map files, then read it back to verify.'
@@ -79,57 +75,29 @@ export default class Push extends BaseCommand<typeof Push> {
 
   async run(): Promise<unknown> {
     const {flags} = this
-    const log = openRunLog(this, 'push', flags)
-    const interruption = Interruption.watch((m) => log.warning(m))
-    try {
-      return await log.run({server: flags.server, mapsDir: flags['maps-dir']}, () => interruption.guard(() => this.push(log, interruption)))
-    } finally {
-      interruption.dispose()
-    }
-  }
+    return this.lifecycle({interruption: true, lock: true, connect: 'alongside'}, async ({log, interruption, server}) => {
+      const deleteLimit = parseDeleteLimit(flags['max-delete'])
+      const {planned, notices} = await planFromFlags(flags, server)
+      const {client} = server.conn
+      interruption.cutOffAfter((reason) => client.halt(reason))
+      interruption.throwIfInterrupted('before anything was sent')
+      enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
+      const view = {chalk: this.chalk, verbose: flags.verbose}
+      PushPresenter.announce(log, planned.plan, view)
 
-  private async push(log: RunLog, interruption: Interruption): Promise<unknown> {
-    const {flags} = this
-    const deleteLimit = parseDeleteLimit(flags['max-delete'])
-    const lockOptions = {command: 'push', waitSeconds: flags['wait-lock'], notice: (m: string) => log.warning(m), interruption}
-    return withLock(flags['maps-dir'], lockOptions, async () => {
-      const {conn, planned, notices} = await planFromFlags(
-        flags,
-        (w) => log.warning(w),
-        (a) => log.attempt(a),
-      )
-      interruption.cutOffAfter((reason) => conn.client.halt(reason))
-      try {
-        interruption.throwIfInterrupted('before anything was sent')
-        enforceDeleteGuard(planned.plan, deleteLimit, flags.yes)
-        log.plan(planned.plan)
-        log.report(renderPlan(planned.plan, {chalk: this.chalk, picture: false, verbose: flags.verbose}))
-
-        const progress = log.showProgress ? new Progress(planned.plan.operations.length) : undefined
-        const outcome = await push(conn.client, planned, {
-          server: conn.server,
-          concurrency: flags.concurrency,
-          verify: flags.verify,
-          halt: pushHalt(interruption, conn.client),
-          onResult(r) {
-            progress?.tick()
-            log.operation(r)
-          },
-        })
-        progress?.end()
-        if (outcome.apply.halted) log.warning(haltNotice(outcome.apply.halted, outcome.apply))
-        log.verification(outcome.verification)
-        const exitCode = pushExitCode(planned.plan, outcome)
-        this.setExitCode(exitCode)
-        if (planned.plan.operations.length > 0) log.report(renderApply(outcome.apply, this.chalk, {verbose: flags.verbose}))
-        log.report(renderVerification(outcome.verification, this.chalk, {verbose: flags.verbose}))
-        log.end(exitCode, pushTotals(planned.plan, outcome))
-        return this.jsonEnabled()
-          ? withExitCode(withRunNotes(pushDocument(planned.plan, outcome.apply, outcome.verification), {notices, apply: outcome.apply}), exitCode)
-          : undefined
-      } finally {
-        await conn.close()
-      }
+      const progress = log.showProgress ? new Progress(planned.plan.operations.length) : undefined
+      const outcome = await push(client, planned, {
+        server: server.conn.server,
+        concurrency: flags.concurrency,
+        verify: flags.verify,
+        halt: pushHalt(interruption, client),
+        onResult(r) {
+          progress?.tick()
+          log.operation(r)
+        },
+      })
+      progress?.end()
+      return new PushPresenter(planned.plan, outcome, {...view, notices})
     })
   }
 }

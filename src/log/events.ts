@@ -1,16 +1,33 @@
-import type {PullEntry, PullStatus} from '../pull/pull.js'
-import type {MapPlan, OperationKind, Plan, PlanSummary} from '../sync/plan-types.js'
-import type {OpOutcome, OpResult, MapVerification, Verdict} from '../sync/result-types.js'
-
 /**
  * The events of a run's log, as data. Every event of one type has the same keys in the
  * same order; a value that does not apply is null, never left out.
+ *
+ * This module knows the events, not the commands' results: the presenters
+ * (src/presenters/) turn a plan, an operation, a verdict or a pulled map into one of
+ * these, so the words below are the events' own vocabulary. A result type that grows
+ * a value the events do not name fails to compile where its event is built.
  */
 
 export type Level = 'info' | 'warn' | 'error'
 
 export const LOG_FORMATS = ['text', 'json'] as const
 export type LogFormat = (typeof LOG_FORMATS)[number]
+
+/** What a push does to a map, an observer or an obstacle. */
+export type OperationKind = 'createMap' | 'updateMap' | 'deleteMap' | 'createObserver' | 'updateObserver' | 'deleteObserver' | 'createObstacle' | 'deleteObstacle'
+/** How an operation ended. */
+export type OperationOutcome = 'applied' | 'reconciled' | 'unconfirmed' | 'failed' | 'skipped'
+/** What is known of a map after a run. */
+export type Verdict = 'confirmed' | 'unconfirmed' | 'not-applied' | 'incomplete' | 'conflict'
+/** What a pull did with a map. */
+export type PullStatus = 'written' | 'present' | 'skipped' | 'failed' | 'would-write'
+
+/** The counts of a plan, by map, observer and obstacle. */
+export interface PlanCounts {
+  maps: {create: number; update: number; delete: number; unchanged: number; rebuild: number; rename: number}
+  observers: {create: number; update: number; delete: number}
+  obstacles: {create: number; delete: number}
+}
 
 export interface RunStartEvent {
   event: 'run-start'
@@ -23,7 +40,7 @@ export interface RunStartEvent {
 
 export interface PlanEvent {
   event: 'plan'
-  summary: PlanSummary
+  summary: PlanCounts
   operations: number
   invalidFiles: number
   conflicts: number
@@ -36,7 +53,7 @@ export interface OperationEvent {
   map: string
   /** The observer's name or the obstacle's "x,y"; null for operations on the map itself. */
   object: string | null
-  outcome: OpOutcome
+  outcome: OperationOutcome
   /** HTTP status of the final answer, when there was one. */
   status: number | null
   detail: string | null
@@ -92,6 +109,14 @@ export interface ErrorEvent {
   event: 'error'
   message: string
   exitCode: number
+}
+
+/** What a run's last event reports: its tallies, and the same in words. */
+export interface RunTotals {
+  /** The command's tallies, e.g. {applied, failed, ...} for push. */
+  counts: Record<string, number>
+  /** The tallies in words, e.g. `76 applied, 0 failed, 0 skipped; 4 maps verified`. */
+  summary: string
 }
 
 export interface RunEndEvent {
@@ -164,78 +189,6 @@ export function levelOf(e: EventBody): Level {
       // A request that failed is told by its operation or error event; the trace only shows it.
       return 'info'
   }
-}
-
-/** The object an operation acts on, as the `object` key shows it. */
-function objectOf(op: OpResult['op']): string | null {
-  switch (op.kind) {
-    case 'createObserver':
-    case 'updateObserver':
-    case 'deleteObserver':
-      return op.observer.name
-    case 'createObstacle':
-    case 'deleteObstacle':
-      return `${op.position.x},${op.position.y}`
-    case 'createMap':
-    case 'updateMap':
-    case 'deleteMap':
-      return null
-  }
-}
-
-export function operationEvent(r: OpResult): OperationEvent {
-  return {
-    event: 'operation',
-    id: r.op.id,
-    kind: r.op.kind,
-    map: r.op.map,
-    object: objectOf(r.op),
-    outcome: r.outcome,
-    status: r.status ?? null,
-    detail: r.detail ?? null,
-    durationMs: r.durationMs,
-  }
-}
-
-export function planEvent(plan: Plan): PlanEvent {
-  const s = plan.summary
-  return {
-    event: 'plan',
-    summary: {
-      maps: {create: s.maps.create, update: s.maps.update, delete: s.maps.delete, unchanged: s.maps.unchanged, rebuild: s.maps.rebuild, rename: s.maps.rename},
-      observers: {create: s.observers.create, update: s.observers.update, delete: s.observers.delete},
-      obstacles: {create: s.obstacles.create, delete: s.obstacles.delete},
-    },
-    operations: plan.operations.length,
-    invalidFiles: plan.maps.filter((m) => m.action === 'invalid').length,
-    conflicts: plan.maps.filter((m) => m.action === 'conflict').length,
-  }
-}
-
-export function verifyEvent(m: MapVerification): VerifyEvent {
-  const e = m.evidence
-  return {
-    event: 'verify',
-    map: m.name,
-    verdict: m.verdict,
-    differences: [...m.differences],
-    advice: m.advice ?? null,
-    evidence: e?.kind ?? null,
-    evidenceAt: e ? new Date(e.at).toISOString() : null,
-    until: e?.until === undefined ? null : new Date(e.until).toISOString(),
-  }
-}
-
-export function conflictEvent(m: MapPlan): ConflictEvent {
-  return {event: 'conflict', map: m.name, detail: m.notes.join('; ')}
-}
-
-export function invalidFileEvent(file: string, map: string | undefined, problems: readonly string[]): InvalidFileEvent {
-  return {event: 'invalid-file', file, map: map ?? null, problems: [...problems]}
-}
-
-export function pullMapEvent(e: PullEntry): PullMapEvent {
-  return {event: 'pull-map', name: e.name, status: e.status, file: e.file ?? null, backup: e.backup ?? null, reason: e.reason ?? null}
 }
 
 export function runStartEvent(ctx: {version: string; server?: string; mapsDir?: string; pid: number}): RunStartEvent {

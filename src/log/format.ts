@@ -1,6 +1,4 @@
-import {count} from '../render/words.js'
-import type {OperationKind} from '../sync/plan-types.js'
-import type {LogEvent, LogFormat, OperationEvent, RunEndEvent} from './events.js'
+import type {LogEvent, LogFormat, OperationEvent, OperationKind, RunEndEvent} from './events.js'
 
 /**
  * Log lines. `json`: one JSON object per line (NDJSON), keys in the order the event
@@ -88,6 +86,11 @@ function operationText(e: OperationEvent): string {
 /** `createObstacle` -> `create obstacle`. */
 function kindWords(kind: OperationKind): string {
   return kind.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)
+}
+
+/** `1 map`, `3 maps`: a number with its noun (an English plural in s). */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }
 
 /**

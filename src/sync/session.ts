@@ -229,17 +229,3 @@ export function pushExitCode(p: Plan, outcome: Pick<PushOutcome, 'apply' | 'veri
   if (outcome.verification.maps.some((m) => m.verdict !== 'confirmed')) return ExitCode.NOT_VERIFIED
   return ExitCode.OK
 }
-
-/**
- * Exit code of a diff. Always 5 when files are invalid. With --exit-code: 4 when a map
- * is in conflict, 3 when a push would send something, 8 when it would send nothing but
- * the server is not known to match the files, 0 only when it is.
- */
-export function diffExitCode(p: Plan, exitCodeFlag: boolean): ExitCode {
-  if (p.maps.some((m) => m.action === 'invalid')) return ExitCode.INVALID_MAPS
-  if (!exitCodeFlag) return ExitCode.OK
-  if (p.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
-  if (p.operations.length > 0) return ExitCode.CHANGES_PENDING
-  if (p.maps.some((m) => (standingVerdict(m)?.verdict ?? 'confirmed') !== 'confirmed')) return ExitCode.NOT_VERIFIED
-  return ExitCode.OK
-}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import {type EventBody, formatEvent, formatText, levelOf, summaryLine} from '../../../src/log/index.js'
-import {operationEvent, pullMapEvent, runStartEvent, withoutCredentials} from '../../../src/log/events.js'
+import {runStartEvent, withoutCredentials} from '../../../src/log/events.js'
+import {operationEvent, pullMapEvent} from '../../../src/presenters/run-log.js'
 import {OPS, result, stamped, TIME} from './fixtures.js'
 
 const RUN_END: EventBody = {

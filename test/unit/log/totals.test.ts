@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {diffTotals, pullTotals, pushTotals, validateTotals} from '../../../src/log/index.js'
+import {diffTotals} from '../../../src/presenters/diff.js'
+import {pullTotals} from '../../../src/presenters/pull.js'
+import {pushTotals} from '../../../src/presenters/push.js'
+import {validateTotals} from '../../../src/presenters/validate.js'
 import type {Verification} from '../../../src/sync/result-types.js'
 import {applyOf} from '../render/apply-fixtures.js'
 import {FANCY_LOCAL, FANCY_REMOTE, local, planOf, remote} from '../render/fixtures.js'

@@ -1,28 +1,21 @@
-import type {RequestEvent} from '../api/client.js'
-import type {PullEntry} from '../pull/pull.js'
-import type {Plan} from '../sync/plan-types.js'
-import type {OpResult, Verification} from '../sync/result-types.js'
-import {
-  conflictEvent,
-  type EventBody,
-  invalidFileEvent,
-  type LogEvent,
-  type LogFormat,
-  operationEvent,
-  planEvent,
-  pullMapEvent,
-  requestTraceEvent,
-  runStartEvent,
-  verifyEvent,
-} from './events.js'
+import {type EventBody, type LogEvent, type LogFormat, requestTraceEvent, type RunTotals, runStartEvent} from './events.js'
 import {FileSink} from './file-sink.js'
 import {summaryLine} from './format.js'
+import {markLoggedToStderr} from './logged-errors.js'
 import {Logger, type Route} from './logger.js'
 import {Redactor} from './redact.js'
-import type {RunTotals} from './totals.js'
-import {markLoggedToStderr} from '../cli/logged-errors.js'
 
-export interface RunLogOutput {
+/** One HTTP attempt as the API client reports it. */
+export interface AttemptEvent {
+  method: string
+  url: string
+  status?: number
+  error?: string
+  durationMs: number
+  attempt: number
+}
+
+export interface EventLogOutput {
   /** A line (or block of lines) on stdout. */
   stdout: (text: string) => void
   /** A line on stderr. */
@@ -31,7 +24,7 @@ export interface RunLogOutput {
   warn: (message: string) => void
 }
 
-export interface RunLogSettings {
+export interface EventLogSettings {
   command: string
   version: string
   format: LogFormat
@@ -56,7 +49,7 @@ export interface RunLogSettings {
   exitCodeOf(error: Error): number
   /** The error as it is reported, e.g. a failed file system call in words; thrown on in its place. */
   describeError?: (error: Error) => Error
-  output: RunLogOutput
+  output: EventLogOutput
   now?: () => number
   pid?: number
 }
@@ -68,7 +61,8 @@ function isObjectProblem(e: LogEvent): boolean {
 }
 
 /**
- * A run's log and what goes where:
+ * A run's log and what goes where (the events themselves are built by whoever knows
+ * the result they tell of: see src/presenters/):
  * - stdout: the human report then the one-line summary (text); only the summary
  *   (`--log-format json`); with `--quiet`, only problems, and the summary only if
  *   there were any; nothing of this next to a requested document.
@@ -76,13 +70,13 @@ function isObjectProblem(e: LogEvent): boolean {
  *   `--quiet`); otherwise `Warning:` lines.
  * - `--log-file`: every event in the chosen format, appended, whatever `--quiet` says.
  */
-export class RunLog {
+export class EventLog {
   /** Whether the human report goes to stdout. */
   readonly showReport: boolean
   /** Whether a progress bar may be drawn (it only is on a terminal). */
   readonly showProgress: boolean
   /** Hears every HTTP attempt when the request trace is on; undefined otherwise. */
-  readonly onRequest: ((attempt: Parameters<typeof requestTraceEvent>[0]) => void) | undefined
+  readonly onRequest: ((attempt: AttemptEvent) => void) | undefined
   private readonly logger: Logger
   private readonly file: FileSink | undefined
   private readonly started: number
@@ -90,7 +84,7 @@ export class RunLog {
   private ended = false
 
   /** Opens the log file, if any; a file that cannot be opened is a usage error (exit 2). */
-  constructor(private readonly s: RunLogSettings) {
+  constructor(private readonly s: EventLogSettings) {
     const now = s.now ?? Date.now
     this.started = now()
     const textMode = s.format === 'text'
@@ -131,50 +125,20 @@ export class RunLog {
     }
   }
 
-  /** A warning for people: an event, and a `Warning:` line on stderr in text mode. */
-  warning(message: string): void {
-    this.warnEvent(message, false)
-  }
-
-  /** The plan, its run-wide warnings, its invalid files and its maps in conflict. */
-  plan(plan: Plan): void {
-    this.emit(planEvent(plan))
-    // The human report shows the plan's warnings itself.
-    for (const w of plan.warnings) this.warnEvent(w, this.showReport)
-    for (const m of plan.maps) {
-      if (m.action === 'conflict') this.emit(conflictEvent(m))
-      if (m.action !== 'invalid' || m.file === undefined) continue
-      const file = m.file
-      // The notes of an invalid map: why it is left alone, then its problems as `path:line:column: message`.
-      this.invalidFile(
-        file,
-        m.name === file ? undefined : m.name,
-        m.notes.filter((n) => n.startsWith(`${file}:`)),
-      )
-    }
-  }
-
-  invalidFile(file: string, map: string | undefined, problems: readonly string[]): void {
-    this.emit(invalidFileEvent(file, map, problems))
+  /**
+   * A warning for people: an event, and a `Warning:` line on stderr in text mode, unless
+   * `shownInReport` says the human report, when it is shown, prints the warning itself.
+   */
+  warning(message: string, opts: {shownInReport?: boolean} = {}): void {
+    const e = this.emit({event: 'warning', message})
+    if (e.event === 'warning' && this.s.format === 'text' && !(opts.shownInReport === true && this.showReport)) this.s.output.warn(e.message)
   }
 
   /** One HTTP attempt: logged when it did not succeed (an error status, or no answer), or always with the trace on. */
-  attempt(a: RequestEvent): void {
+  attempt(a: AttemptEvent): void {
     // With the trace on, every attempt; otherwise those that did not succeed, retried or not.
     if (this.onRequest) this.onRequest(a)
     else if (a.error !== undefined || (a.status ?? 0) >= 400) this.emit(requestTraceEvent(a))
-  }
-
-  operation(r: OpResult): void {
-    this.emit(operationEvent(r))
-  }
-
-  verification(v: Verification): void {
-    for (const m of v.maps) this.emit(verifyEvent(m))
-  }
-
-  pullMap(entry: PullEntry): void {
-    this.emit(pullMapEvent(entry))
   }
 
   /** Part of the human report; shown only when the report is (see showReport). */
@@ -193,12 +157,8 @@ export class RunLog {
     if ((!this.s.quiet || problems) && !summaryInReport) this.s.output.stdout(summaryLine(e))
   }
 
-  private warnEvent(message: string, shownInReport: boolean): void {
-    const e = this.emit({event: 'warning', message})
-    if (e.event === 'warning' && this.s.format === 'text' && !shownInReport) this.s.output.warn(e.message)
-  }
-
-  private emit(body: EventBody): LogEvent {
+  /** Logs one event (stamped, redacted, routed); returns it as it was written. */
+  emit(body: EventBody): LogEvent {
     const e = this.logger.emit(body)
     if (e.level !== 'info' && e.event !== 'run-end') this.problems++
     return e

@@ -1,13 +1,56 @@
 /**
- * What a pull tells its user: one line per map and a summary, or one JSON document,
- * and the exit code (the same either way).
+ * What a pull shows: its warnings and one event per map, one line per map and a
+ * summary in text, or one JSON document, the tallies of its last event, and the exit
+ * code (the same whichever is shown).
  */
 
 import type {ChalkInstance} from 'chalk'
 
 import {ExitCode} from '../exit-codes.js'
+import type {RunTotals} from '../log/index.js'
+import type {PullEntry, PullResult, PullStatus} from '../pull/pull.js'
+import {withExitCode} from '../render/document.js'
 import {SCHEMA_VERSION} from '../schema-version.js'
-import type {PullEntry, PullResult, PullStatus} from './pull.js'
+import type {Presenter} from './presenter.js'
+import type {RunLog} from './run-log.js'
+
+export class PullPresenter implements Presenter {
+  readonly exitCode: ExitCode
+
+  constructor(
+    private readonly result: PullResult,
+    private readonly view: {server: string; mapsDir: string; chalk: ChalkInstance},
+  ) {
+    this.exitCode = pullExitCode(result)
+  }
+
+  logEvents(log: RunLog): void {
+    for (const w of this.result.warnings) log.warning(w)
+    for (const entry of this.result.maps) log.pullMap(entry)
+  }
+
+  report(): string[] {
+    return [renderPull(this.result, this.view)]
+  }
+
+  totals(): RunTotals {
+    return pullTotals(this.result)
+  }
+
+  document(): unknown {
+    return withExitCode(pullDocument(this.result, this.view), this.exitCode)
+  }
+}
+
+/** `2 written, 1 present, 0 skipped, 0 failed`, or on a dry run `dry run: 2 would be written, ...`. */
+export function pullTotals(result: PullResult): RunTotals {
+  const s = summarizePull(result.maps)
+  const rest = `${s.present} present, ${s.skipped} skipped, ${s.failed} failed`
+  return {
+    counts: {written: s.written, wouldWrite: s.wouldWrite, present: s.present, skipped: s.skipped, failed: s.failed},
+    summary: result.dryRun ? `dry run: ${s.wouldWrite} would be written, ${rest}` : `${s.written} written, ${rest}`,
+  }
+}
 
 export interface PullSummary {
   written: number
