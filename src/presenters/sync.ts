@@ -11,7 +11,8 @@ import type {ExitCode} from '../exit-codes.js'
 import type {RunTotals} from '../log/index.js'
 import {withExitCode} from '../render/document.js'
 import {pushDocument, renderApply, renderVerification, SCHEMA_VERSION} from '../render/index.js'
-import {count} from '../render/words.js'
+import {assumedNote, count} from '../render/words.js'
+import type {Evidence} from '../sync/knowledge.js'
 import type {ObjectState} from '../sync/merge.js'
 import type {FileChange, SyncMapPlan, SyncOutcome, SyncPlan} from '../sync/two-way.js'
 import type {Presenter} from './presenter.js'
@@ -51,7 +52,7 @@ export class SyncPresenter implements Presenter {
 
   report(): string[] {
     const {chalk} = this.view
-    const blocks = this.plan.maps.map((mp) => mapBlock(mp, chalk))
+    const blocks = this.plan.maps.map((mp) => mapBlock(mp, chalk, this.plan.knowledge.maps.get(mp.name)?.evidence))
     if (this.plan.warnings.length > 0) blocks.push(this.plan.warnings.map((w) => `${chalk.yellow('Warning:')} ${w}`).join('\n'))
     const push = this.outcome?.push
     if (push && this.plan.serverPlan.operations.length > 0) blocks.push(renderApply(push.apply, chalk, {verbose: this.view.verbose}))
@@ -121,7 +122,7 @@ function stateData(s: ObjectState): {key: string; what: string; base: string | n
   return {key: s.key, what: s.what, base: s.base, file: s.file, server: s.server}
 }
 
-function mapBlock(mp: SyncMapPlan, chalk: ChalkInstance): string {
+function mapBlock(mp: SyncMapPlan, chalk: ChalkInstance, evidence: Evidence | undefined): string {
   const paint = mp.action === 'conflict' || mp.action === 'invalid' ? chalk.red : mp.action === 'in-sync' ? chalk.dim : chalk.yellow
   const lines = [`${paint(SIGN[mp.action])} ${chalk.bold(mp.name)}  ${mp.action}${mp.file ? `  (${mp.file})` : ''}`]
   const value = (v: string | null) => v ?? 'absent'
@@ -130,6 +131,8 @@ function mapBlock(mp: SyncMapPlan, chalk: ChalkInstance): string {
   for (const s of mp.conflicts)
     lines.push(chalk.red(`    ! conflict ${s.what}: base ${mp.conflicts.length > 0 && s.base !== null ? s.base : 'none'}, file ${value(s.file)}, server ${value(s.server)}`))
   for (const n of mp.notes) lines.push(`    ${n}`)
+  // What the server holds stands on gridsync's own recent writes: say so, and until when.
+  if (evidence?.kind === 'writes') lines.push(chalk.yellow(`    ${assumedNote(evidence)}`))
   return lines.join('\n')
 }
 
