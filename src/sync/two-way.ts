@@ -30,7 +30,7 @@ import {createFileAtomic, FileNamer, fileStem, pathInside, replaceFileAtomic} fr
 import {BACKUP_DIR} from '../pull/pull.js'
 import {succeeded, type SyncClient} from './apply.js'
 import {type Halt} from './halt.js'
-import {Journal, STATE_DIR} from './journal.js'
+import {Journal, type JournalRecord, STATE_DIR} from './journal.js'
 import {type Knowledge, learn, type MapKnowledge, objectKey, weigh} from './knowledge.js'
 import {sameContent} from './map-diff.js'
 import {mergeMap, type ObjectState, type Prefer} from './merge.js'
@@ -110,7 +110,7 @@ export async function planSync(client: SyncClient, input: SyncInput): Promise<{p
   }
 
   for (const k of knowledge.maps.values()) if (k.error) throw k.error
-  return {plan: mergeAll(input, knowledge, bases), journal, cacheMs}
+  return {plan: mergeAll(input, knowledge, bases, records), journal, cacheMs}
 }
 
 async function lookUp(client: SyncClient, name: string, url: string, now: () => number, cacheMs: number): Promise<MapKnowledge> {
@@ -126,7 +126,12 @@ async function lookUp(client: SyncClient, name: string, url: string, now: () => 
 }
 
 /** The merge of every map: pure, given what was read. */
-export function mergeAll(input: Pick<SyncInput, 'server' | 'mapsDir' | 'loaded' | 'prefer'>, knowledge: Knowledge, bases: ReadonlyMap<string, BaseEntry>): SyncPlan {
+export function mergeAll(
+  input: Pick<SyncInput, 'server' | 'mapsDir' | 'loaded' | 'prefer'>,
+  knowledge: Knowledge,
+  bases: ReadonlyMap<string, BaseEntry>,
+  records: ReadonlyMap<string, JournalRecord> = new Map(),
+): SyncPlan {
   const maps: SyncMapPlan[] = []
   const warnings: string[] = []
   const files = new Map(input.loaded.maps.map((m) => [m.name, m]))
@@ -154,7 +159,10 @@ export function mergeAll(input: Pick<SyncInput, 'server' | 'mapsDir' | 'loaded' 
       continue
     }
 
-    const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), bases.get(name), input, unnamed.length > 0)
+    // No sync yet, but gridsync pushed the map (or a sync was killed before its base): the state its writes left is what both sides last agreed on.
+    const after = records.get(name)?.after
+    const base = bases.get(name) ?? (after ? {file: '', url: after.url || undefined, state: after} : undefined)
+    const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0)
     if (mp) maps.push(mp)
   }
 
@@ -185,7 +193,7 @@ function mergeOne(
   const b = base?.state
   if (local && remote) {
     const refuted = new Set((k?.refuted ?? []).flatMap((op) => objectKey(op) ?? []))
-    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted})
+    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: new Set(k?.lostKeys ?? [])})
     const problems = [...mapProblems(m.file), ...outOfBounds(m.server)]
     if (problems.length > 0) {
       const note = `the merged map cannot be held by the file or the server (${problems.join('; ')}): left alone on both sides`
