@@ -381,7 +381,7 @@ export class APIDataSource {
       // Node 24.20 and later end a refused connection with a second error that got passes on
       // unwrapped, giving up the retry it had planned (and cancelling it: nothing was sent).
       // The attempts go on here, by the same policy, as they would after any refusal.
-      if (!(err instanceof RequestError)) {
+      if (!(err instanceof RequestError) && (err as {code: string}).code === 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION') {
         const delay = this.strayRetryDelay(attempt, (err as {code: string}).code)
         if (delay > 0) {
           this.underWay.delete(pending)

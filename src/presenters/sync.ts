@@ -128,8 +128,7 @@ function mapBlock(mp: SyncMapPlan, chalk: ChalkInstance, evidence: Evidence | un
   const value = (v: string | null) => v ?? 'absent'
   for (const s of mp.toServer) lines.push(`    → server  ${s.what}: ${value(s.server)} -> ${value(s.file)}`)
   for (const s of mp.toFile) lines.push(`    ← file    ${s.what}: ${value(s.file)} -> ${value(s.server)}`)
-  for (const s of mp.conflicts)
-    lines.push(chalk.red(`    ! conflict ${s.what}: base ${mp.conflicts.length > 0 && s.base !== null ? s.base : 'none'}, file ${value(s.file)}, server ${value(s.server)}`))
+  for (const s of mp.conflicts) lines.push(chalk.red(`    ! conflict ${s.what}: base ${s.base ?? 'absent or none'}, file ${value(s.file)}, server ${value(s.server)}`))
   for (const n of mp.notes) lines.push(`    ${n}`)
   // What the server holds stands on gridsync's own recent writes: say so, and until when.
   if (evidence?.kind === 'writes') lines.push(chalk.yellow(`    ${assumedNote(evidence)}`))

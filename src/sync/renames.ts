@@ -32,7 +32,10 @@ export function findRenames(mapsDir: string, local: readonly LocalMap[], otherNa
   const renames = new Map<string, string>()
   for (const m of local) {
     const old = byFile.get(recordedFile(mapsDir, m.file))
-    if (old && !records.has(m.name)) renames.set(m.name, old.name)
+    // The new name may have a record already: a rename that was planned but never carried out (a run
+    // killed, or the PUT refused) left the map under its old name there.
+    const own = records.get(m.name)
+    if (old && (!own || (own.after !== null && own.after.name !== m.name))) renames.set(m.name, old.name)
   }
 
   return renames

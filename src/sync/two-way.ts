@@ -34,7 +34,7 @@ import {Journal, type JournalRecord, STATE_DIR} from './journal.js'
 import {type Knowledge, learn, type MapKnowledge, objectKey, weigh} from './knowledge.js'
 import {sameContent} from './map-diff.js'
 import {mergeMap, type ObjectState, type Prefer} from './merge.js'
-import {plan} from './plan.js'
+import {plan, refutedText} from './plan.js'
 import type {Plan} from './plan-types.js'
 import {recordedFile} from './renames.js'
 import type {OpResult} from './result-types.js'
@@ -68,8 +68,12 @@ export interface SyncMapPlan {
   fileTarget?: GridMap
   /** The file is moved to the backup folder. */
   deleteFile?: boolean
-  /** The state both sides hold once this map is carried out; undefined: its base is dropped. */
+  /** The state both sides hold once this map is carried out: the new base (undefined: the old one stays). */
   base?: GridMap
+  /** The map is gone from both sides once carried out: its base is dropped. */
+  dropBase?: boolean
+  /** Deletes the server acknowledged and did not carry out (it still holds the objects): not in sync, whatever else. */
+  notApplied?: boolean
   /** The map's URL on the server, when known. */
   url?: string
   /** The file's content as planned from, to check it is unchanged before it is replaced. */
@@ -161,7 +165,8 @@ export function mergeAll(
 
     // No sync yet, but gridsync pushed the map (or a sync was killed before its base): the state its writes left is what both sides last agreed on.
     const after = records.get(name)?.after
-    const base = bases.get(name) ?? (after ? {file: '', url: after.url || undefined, state: after} : undefined)
+    // Only for a map that has a file: a map push kept on the server without one (no --prune) is not deleted by a first sync.
+    const base = bases.get(name) ?? (after && files.has(name) ? {file: '', url: after.url || undefined, state: after} : undefined)
     const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0)
     if (mp) maps.push(mp)
   }
@@ -202,7 +207,9 @@ function mergeOne(
 
     const action = m.conflicts.length > 0 ? 'conflict' : m.toServer.length + m.toFile.length > 0 ? 'merge' : 'in-sync'
     const notes = m.conflicts.length > 0 ? [`changed on both sides since the last sync: each side keeps its value (\`--prefer local|remote\` picks one)`] : []
-    if (!b && action !== 'in-sync') notes.push('no earlier sync of this map: what differs cannot be told apart as edits, so it is a conflict unless `--prefer`')
+    if (!b && m.conflicts.length > 0) notes.push('no earlier sync of this map: what differs cannot be told apart as edits, so it is a conflict unless `--prefer`')
+    const notApplied = (k?.refuted.length ?? 0) > 0
+    if (notApplied) notes.push(...k!.refuted.map((op) => refutedText(op)))
     return {
       name,
       action,
@@ -215,6 +222,7 @@ function mergeOne(
       serverTarget: m.toServer.length > 0 ? m.server : undefined,
       fileTarget: m.toFile.length > 0 ? m.file : undefined,
       base: m.base,
+      notApplied,
       local,
     }
   }
@@ -223,6 +231,11 @@ function mergeOne(
     // On the server no more (a 404, or not listed): deleted there since the base, or never there.
     if (b && !holdMapLevel) {
       const untouched = sameContent(local, b)
+      // Only a 404 proves the server deleted it: a listing alone may be stale, and a file is never moved aside on less.
+      if (k?.evidence.kind !== 'gone' && prefer !== 'local') {
+        return {name, action: 'unknown', file, url, ...empty, notes: ["the server's listing does not show it, and no URL of it can prove it deleted: left alone"], local}
+      }
+
       if ((untouched && prefer !== 'local') || prefer === 'remote') {
         return {
           name,
@@ -230,8 +243,9 @@ function mergeOne(
           file,
           url,
           ...empty,
-          notes: ['deleted on the server since the last sync: the file moves to the backup folder'],
+          notes: ['deleted on the server since the last sync (its URL answers 404): the file moves to the backup folder'],
           deleteFile: true,
+          dropBase: true,
           local,
         }
       }
@@ -252,8 +266,22 @@ function mergeOne(
     if (holdMapLevel) return {name, action: 'unknown', url, ...empty, notes: ['only on the server: written into a file once every map file can be read']}
     if (b) {
       const untouched = sameContent(remote, b)
+      // Deleting rests on a read that can be trusted: within the cache time after gridsync's writes, a colleague's edit may not show yet.
+      if (k?.evidence.kind === 'writes' && prefer !== 'remote') {
+        const note = `its file was deleted since the last sync; whether the server's map changed since cannot be told until ${clock(k.evidence.until!)} (a cached answer): left alone until then`
+        return {name, action: 'unknown', url, ...empty, notes: [note]}
+      }
+
       if ((untouched && prefer !== 'remote') || prefer === 'local') {
-        return {name, action: 'delete-on-server', url, ...empty, notes: ['its file was deleted since the last sync: the map is deleted on the server'], deleteOnServer: true}
+        return {
+          name,
+          action: 'delete-on-server',
+          url,
+          ...empty,
+          notes: ['its file was deleted since the last sync: the map is deleted on the server'],
+          deleteOnServer: true,
+          dropBase: true,
+        }
       }
 
       if (!untouched && prefer === undefined) {
@@ -273,7 +301,7 @@ function mergeOne(
   }
 
   // Gone from both sides (or only in the base): the base is dropped.
-  if (base) return {name, action: 'in-sync', file: base.file, ...empty, notes: ['deleted on both sides']}
+  if (base) return {name, action: 'in-sync', file: base.file, ...empty, notes: ['deleted on both sides'], dropBase: true}
   return undefined
 }
 
@@ -344,12 +372,26 @@ export async function runSync(
     }
 
     if (!serverOk || !fileOk || halted || mp.action === 'invalid' || mp.action === 'unknown') continue
-    if (mp.base && mp.file) bases.set(mp.name, {file: recordedFile(opts.mapsDir, mp.file), url: urlAfter(mp, pushed) ?? bases.get(mp.name)?.url, state: plain(mp.base)})
-    else if (!mp.base) bases.delete(mp.name)
+    if (mp.dropBase) bases.delete(mp.name)
+    else if (mp.base && mp.file && serverProven(mp, sp, pushed)) {
+      bases.set(mp.name, {file: recordedFile(opts.mapsDir, mp.file), url: urlAfter(mp, pushed) ?? bases.get(mp.name)?.url, state: plain(mp.base)})
+    }
   }
 
   await saveBases(opts.mapsDir, opts.server, bases)
   return {push: pushed, files, exitCode: syncExitCode(sp, pushed, files)}
+}
+
+/**
+ * Whether the server is known to hold what the new base says: a map this run wrote, by a
+ * confirmed read-back; any other, by a read planning could trust. Otherwise the old base
+ * stays, and the next run, with answers it can trust, sees what is left to do.
+ */
+function serverProven(mp: SyncMapPlan, sp: SyncPlan, pushed: PushOutcome | undefined): boolean {
+  if (mp.notApplied) return false
+  const verdict = pushed?.verification.maps.find((v) => v.name === mp.name)?.verdict
+  if (sp.serverPlan.operations.some((op) => op.map === mp.name)) return verdict === 'confirmed'
+  return sp.knowledge.maps.get(mp.name)?.evidence.kind === 'read'
 }
 
 function urlAfter(mp: SyncMapPlan, pushed: PushOutcome | undefined): string | undefined {
@@ -418,10 +460,11 @@ export function syncExitCode(sp: SyncPlan, pushed: PushOutcome | undefined, file
   const failedFiles = files.some((f) => f.status === 'failed' || f.status === 'skipped')
   if ((c && (c.failed > 0 || c.skipped > 0)) || failedFiles || sp.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
   if (sp.maps.some((m) => m.action === 'invalid')) return ExitCode.INVALID_MAPS
-  if (sp.maps.some((m) => m.action === 'unknown')) return ExitCode.NOT_VERIFIED
+  if (sp.maps.some((m) => m.action === 'unknown' || m.notApplied)) return ExitCode.NOT_VERIFIED
   if (pushed && pushed.exitCode !== ExitCode.OK) return pushed.exitCode
-  // Maps not written by this run: their verdict rests on what planning read.
-  if (sp.maps.some((m) => m.action === 'in-sync' && sp.knowledge.maps.get(m.name)?.evidence.kind === 'writes')) return ExitCode.NOT_VERIFIED
+  // Maps this run sent nothing to: their state rests on what planning read, which may stand on gridsync's own recent writes.
+  const sent = new Set(sp.serverPlan.operations.map((op) => op.map))
+  if (sp.maps.some((m) => !sent.has(m.name) && sp.knowledge.maps.get(m.name)?.evidence.kind === 'writes')) return ExitCode.NOT_VERIFIED
   return ExitCode.OK
 }
 
@@ -431,6 +474,6 @@ export function syncDryRunExitCode(sp: SyncPlan, exitCodeFlag: boolean): ExitCod
   if (!exitCodeFlag) return ExitCode.OK
   if (sp.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
   if (sp.maps.some((m) => m.action !== 'in-sync' && m.action !== 'unknown')) return ExitCode.CHANGES_PENDING
-  if (sp.maps.some((m) => m.action === 'unknown' || sp.knowledge.maps.get(m.name)?.evidence.kind === 'writes')) return ExitCode.NOT_VERIFIED
+  if (sp.maps.some((m) => m.action === 'unknown' || m.notApplied || sp.knowledge.maps.get(m.name)?.evidence.kind === 'writes')) return ExitCode.NOT_VERIFIED
   return ExitCode.OK
 }

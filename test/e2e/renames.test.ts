@@ -131,7 +131,9 @@ for (const cached of [true, false]) {
 
       const pruned = await json('push', '--prune')
       // With the cache on, the read-back may be a cached answer from before the writes: not known yet (8), and said so.
-      assert.equal(pruned.code, cached ? 8 : 0, JSON.stringify(pruned.doc.verification))
+      // (On a loaded machine the cache may expire before the read-back: then it is confirmed, 0.)
+      if (cached) assert.ok([0, 8].includes(pruned.code), JSON.stringify(pruned.doc.verification))
+      else assert.equal(pruned.code, 0, JSON.stringify(pruned.doc.verification))
       const {maps} = await import('../../src/format/index.js').then(async (f) => f.loadMapsDir(dir))
       assert.deepEqual(content(truth().find((m) => m.name === 'Smaller')), content(maps[0]))
       assert.deepEqual(
