@@ -3,8 +3,8 @@ import {describe, it} from 'node:test'
 
 import type {LocalMap, RemoteMap} from '../../../src/model/types.js'
 import type {JournalRecord} from '../../../src/sync/journal.js'
-import type {MapKnowledge} from '../../../src/sync/knowledge.js'
-import {mergeAll} from '../../../src/sync/two-way.js'
+import type {Knowledge, MapKnowledge} from '../../../src/sync/knowledge.js'
+import {mergeAll, syncDryRunExitCode} from '../../../src/sync/two-way.js'
 import {knowledgeOf} from '../../helpers/knowledge.js'
 
 const S = 'http://127.0.0.1:1'
@@ -71,5 +71,81 @@ describe('mergeAll: a map with no sync base yet', () => {
     const p = mergeAll(input, knowledgeOf([{map: server([{x: 0, y: 0}])}]), new Map(), new Map())
     assert.equal(p.maps[0]!.action, 'conflict')
     assert.deepEqual(p.serverPlan.operations, [])
+  })
+})
+
+describe('mergeAll: map-level decisions rest on proof', () => {
+  const base = {file: 'm.map', url: `${S}/api/maps/m/`, state: server([{x: 0, y: 0}])}
+  const gone = (): Knowledge => {
+    const k = knowledgeOf([])
+    k.maps.set('M', {name: 'M', evidence: {kind: 'gone', at: 0, listed: false}, refuted: [], conflicts: [], lost: 0, observed: null})
+    return k
+  }
+
+  it('moves a file aside only on a 404, and keeps the base of a map in conflict', () => {
+    const unchanged = {...input, loaded: {...loaded, maps: [{...file, obstacles: [{x: 0, y: 0}]}]}}
+    assert.equal(mergeAll(unchanged, gone(), new Map([['M', base]])).maps[0]!.action, 'delete-file')
+    assert.equal(mergeAll(unchanged, knowledgeOf([]), new Map([['M', base]])).maps[0]!.action, 'unknown', 'not listed proves nothing')
+    const changed = mergeAll(input, gone(), new Map([['M', base]])).maps[0]!
+    assert.deepEqual([changed.action, changed.dropBase, changed.base], ['conflict', undefined, undefined], 'the base stays for the next run')
+  })
+
+  it("deletes a map whose file is gone only on a trusted read, never on gridsync's own recent writes", () => {
+    const none = {...input, loaded: {maps: [], invalid: [], files: [], skipped: []}}
+    assert.equal(mergeAll(none, knowledgeOf([{map: server([{x: 0, y: 0}])}]), new Map([['M', base]])).maps[0]!.action, 'delete-on-server')
+    assert.equal(mergeAll(none, knowledgeOf([{map: server([{x: 0, y: 0}]), assumed: true}]), new Map([['M', base]])).maps[0]!.action, 'unknown')
+  })
+
+  it('never takes the journal for a base of a map without a file: one push kept on the server is written into a file, not deleted', () => {
+    const none = {...input, loaded: {maps: [], invalid: [], files: [], skipped: []}}
+    assert.equal(
+      mergeAll(
+        none,
+        knowledgeOf([
+          {
+            map: server([
+              {x: 0, y: 0},
+              {x: 1, y: 0},
+            ]),
+          },
+        ]),
+        new Map(),
+        new Map([['M', record]]),
+      ).maps[0]!.action,
+      'create-file',
+    )
+  })
+
+  it('calls a map whose deletes the server refuses not in sync', () => {
+    const k = knowledgeOf([
+      {
+        map: server([
+          {x: 0, y: 0},
+          {x: 1, y: 0},
+          {x: 2, y: 1},
+        ]),
+      },
+    ])
+    const refusedOp = {id: 0, kind: 'deleteObstacle' as const, map: 'M', phase: 3 as const, dependsOn: [], reason: '', position: {x: 2, y: 1}}
+    k.maps.get('M')!.refuted.push(refusedOp)
+    const p = mergeAll(
+      input,
+      k,
+      new Map([
+        [
+          'M',
+          {
+            ...base,
+            state: server([
+              {x: 0, y: 0},
+              {x: 1, y: 0},
+            ]),
+          },
+        ],
+      ]),
+    )
+    assert.deepEqual([p.maps[0]!.action, p.maps[0]!.notApplied], ['in-sync', true])
+    assert.match(p.maps[0]!.notes.join('\n'), /\(2,1\) still present/)
+    assert.equal(syncDryRunExitCode(p, true), 8)
   })
 })
