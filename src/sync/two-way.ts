@@ -209,7 +209,7 @@ function mergeOne(
     const notes = m.conflicts.length > 0 ? [`changed on both sides since the last sync: each side keeps its value (\`--prefer local|remote\` picks one)`] : []
     if (!b && m.conflicts.length > 0) notes.push('no earlier sync of this map: what differs cannot be told apart as edits, so it is a conflict unless `--prefer`')
     const notApplied = (k?.refuted.length ?? 0) > 0
-    if (notApplied) notes.push(...k!.refuted.map((op) => refutedText(op)))
+    if (notApplied) notes.push(...k.refuted.map((op) => refutedText(op)))
     return {
       name,
       action,
