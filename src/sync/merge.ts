@@ -36,8 +36,13 @@ export interface MapMerge {
   server: GridMap
   /** What the file is to say. */
   file: GridMap
-  /** What both sides agree on after the merge: the new base (a conflicting object keeps its old base value). */
-  base: GridMap
+  /**
+   * What both sides agree on after the merge: the new base (a conflicting object keeps its
+   * old base value). None when there was no base and a conflict remains: no value of that
+   * object was ever agreed on, and any value recorded for it would make the next merge
+   * take one side's value over the other's without a conflict.
+   */
+  base: GridMap | undefined
 }
 
 type Value = {kind: 'size'; width: number; height: number} | {kind: 'observer'; observer: Observer} | {kind: 'obstacle'; position: Position}
@@ -148,7 +153,7 @@ export function mergeMap(input: {name: string; base?: GridMap; file: GridMap; se
     conflicts,
     server: mapOf(input.name, serverSide.values(), input.server),
     file: mapOf(input.name, fileSide.values(), input.file),
-    base: mapOf(input.name, agreed.values(), input.base ?? input.file),
+    base: input.base || conflicts.length === 0 ? mapOf(input.name, agreed.values(), input.base ?? input.file) : undefined,
   }
 }
 
