@@ -161,7 +161,7 @@ describe('mergeMap: the rules', () => {
       const local = mergeMap({name: 'M', base, file, server, prefer: 'local'})
       assert.deepEqual(local.conflicts, [])
       assert.deepEqual(keysOf(local.toServer), base ? ['observer:Ann', 'size'] : ['observer:Ann', 'obstacle:1,3', 'size'])
-      assert.deepEqual(content(local.server).observers, ['Ann@5,1/3', 'Bob@4,2/null'])
+      assert.deepEqual(content(local.server)?.observers, ['Ann@5,1/3', 'Bob@4,2/null'])
       assert.equal(local.server.width, 7)
       assert.deepEqual(content(local.file), content(local.server))
       assert.deepEqual(content(local.base), content(local.server))
