@@ -65,6 +65,13 @@ export const COMMAND_EXIT_CODE_MEANINGS: Readonly<Record<string, Partial<Record<
     [ExitCode.NOT_VERIFIED]:
       'nothing more to send, but the server is not known to match the files: writes not yet confirmed by a read (the report says until when), or deletes the server refuses (push --rebuild)',
   },
+  sync: {
+    [ExitCode.OK]: 'success: files and server hold the same, confirmed by reads (with --dry-run: the plan is shown; with --exit-code too: nothing to do)',
+    [ExitCode.CHANGES_PENDING]: 'with --dry-run --exit-code: a sync would change something, on the server or in files',
+    [ExitCode.OPERATIONS_FAILED]: 'an object or a map changed on both sides (a conflict: both keep their value), or some operations or file writes failed (the rest were done)',
+    [ExitCode.INVALID_MAPS]: 'invalid local map files (their maps were left alone on both sides)',
+    [ExitCode.NOT_VERIFIED]: 'nothing more to do, but the server is not known to hold it yet: writes not yet confirmed by a read (the report says until when)',
+  },
   pull: {
     [ExitCode.OK]: 'success: every map is in a file, written now or already there (with --dry-run: every map could be written)',
     [ExitCode.USAGE]: 'usage error: unknown flag, bad flag value or setting (environment, .env, config file), or the maps directory cannot be created',

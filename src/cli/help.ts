@@ -10,6 +10,7 @@ const ROOT_EXAMPLES: ReadonlyArray<readonly [string, string]> = [
   ['See what a push would change on a server', 'diff --server https://maps.example.org'],
   ['Sync, quietly, as from cron (exit code 0 when in sync)', 'push --server https://maps.example.org --quiet'],
   ['Start a maps directory from a server', 'pull --server https://maps.example.org'],
+  ['Carry edits both ways, object by object (a dry run first)', 'sync --server https://maps.example.org --dry-run'],
   ['Show every setting and where it comes from', 'config'],
   ['Help for one command', 'help push'],
 ]

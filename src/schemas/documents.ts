@@ -120,6 +120,48 @@ export const PullDocument = z
   })
   .meta({title: 'gridsync pull --json', description: 'Every map on the server and what became of it in the maps directory.'})
 
+const objectState = z
+  .object({key: z.string(), what: z.string(), base: z.string().nullable(), file: z.string().nullable(), server: z.string().nullable()})
+  .describe('One object (size, an observer, an obstacle, or the map itself) with its value in the base, the file and on the server; null: absent')
+const pushHalf = PushDocument.shape
+
+export const SyncDocument = z
+  .object({
+    schemaVersion,
+    exitCode,
+    server: z.string(),
+    dryRun: z.boolean(),
+    summary: z.object({toServer: count, toFile: count, conflicts: count}),
+    maps: z.array(
+      z.object({
+        name: z.string(),
+        action: z.enum(['in-sync', 'merge', 'create-on-server', 'create-file', 'delete-on-server', 'delete-file', 'conflict', 'invalid', 'unknown']),
+        file: z.string().optional(),
+        toServer: z.array(objectState),
+        toFile: z.array(objectState),
+        conflicts: z.array(objectState),
+        notes: z.array(z.string()),
+      }),
+    ),
+    files: z.array(
+      z.object({
+        name: z.string(),
+        file: z.string(),
+        status: z.enum(['written', 'created', 'moved', 'skipped', 'failed']),
+        backup: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    ),
+    operations: pushHalf.operations,
+    apply: pushHalf.apply.optional(),
+    verification: pushHalf.verification,
+    warnings: z.array(z.string()),
+  })
+  .meta({
+    title: 'gridsync sync --json',
+    description: 'Both directions of a sync, map by map and object by object, with the conflicts, the files written and what was sent to the server.',
+  })
+
 const source = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('flag'), flag: z.string()}),
   z.object({kind: z.literal('env'), variable: z.string()}),

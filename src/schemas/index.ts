@@ -5,10 +5,10 @@
 import {z} from 'zod'
 
 import {SCHEMA_VERSION} from '../schema-version.js'
-import {ConfigDocument, DiffDocument, ErrorDocument, PullDocument, PushDocument, ValidateDocument} from './documents.js'
+import {ConfigDocument, DiffDocument, ErrorDocument, PullDocument, PushDocument, SyncDocument, ValidateDocument} from './documents.js'
 import {EVENTS, LogEvent} from './events.js'
 
-export {ConfigDocument, DiffDocument, ErrorDocument, PullDocument, PushDocument, ValidateDocument} from './documents.js'
+export {ConfigDocument, DiffDocument, ErrorDocument, PullDocument, PushDocument, SyncDocument, ValidateDocument} from './documents.js'
 export {type EventSchemaName, EVENTS, LogEvent} from './events.js'
 
 /** The documents of `--json`, by the file name of their JSON Schema. */
@@ -17,6 +17,7 @@ export const DOCUMENTS = {
   diff: DiffDocument,
   push: PushDocument,
   pull: PullDocument,
+  sync: SyncDocument,
   config: ConfigDocument,
   error: ErrorDocument,
 } as const

@@ -75,6 +75,8 @@ export interface MapKnowledge {
   conflicts: ObjectChange[]
   /** gridsync's writes whose answer was lost and that a trusted read shows did not happen: planned again. */
   lost: number
+  /** The objects of those lost writes (see map-diff's object keys). */
+  lostKeys?: string[]
   /** Fingerprint of what the server answered: its body, or its listing entry; null when absent. */
   observed: string | null
   /** A read of the map's URL that failed with an HTTP error other than 404. */
@@ -246,7 +248,7 @@ export function weigh(body: RemoteMap, record: JournalRecord | undefined, opts: 
  * write lost its answer and that the read shows as it was before that write is that
  * write, lost; anything else is someone else's edit, whoever created the object.
  */
-export function explain(read: RemoteMap, record: JournalRecord): {refuted: Operation[]; conflicts: ObjectChange[]; lost: number} {
+export function explain(read: RemoteMap, record: JournalRecord): {refuted: Operation[]; conflicts: ObjectChange[]; lost: number; lostKeys: string[]} {
   const lastWrite = new Map<string, JournalWrite>()
   for (const w of record.writes) {
     const key = objectKey(w.op)
@@ -255,16 +257,16 @@ export function explain(read: RemoteMap, record: JournalRecord): {refuted: Opera
 
   const refuted: Operation[] = []
   const conflicts: ObjectChange[] = []
-  let lost = 0
+  const lostKeys: string[] = []
   for (const change of objectChanges(diffMaps(record.after!, read))) {
     const write = lastWrite.get(change.key)
     const isDelete = write?.op.kind === 'deleteObstacle' || write?.op.kind === 'deleteObserver'
     if (write?.state === 'acknowledged' && isDelete && change.a === null && change.b !== null) refuted.push(write.op)
-    else if (write?.state === 'uncertain' && change.b === valueBefore(write.op)) lost++
+    else if (write?.state === 'uncertain' && change.b === valueBefore(write.op)) lostKeys.push(change.key)
     else conflicts.push(change)
   }
 
-  return {refuted, conflicts, lost}
+  return {refuted, conflicts, lost: lostKeys.length, lostKeys}
 }
 
 /**

@@ -86,13 +86,30 @@ function mapOf(name: string, entries: Iterable<Entry>, fallback: GridMap): GridM
 /**
  * Merges the file's and the server's state of a map against their base. `refuted`: keys
  * of objects the server acknowledged deleting but still shows; their server value counts
- * as the delete gridsync made (never a server edit to take into the file).
+ * as the delete gridsync made (never a server edit to take into the file). `lost`: keys
+ * of objects whose write by gridsync lost its answer and did not happen: the server's
+ * value there is no edit of the server's either.
  */
-export function mergeMap(input: {name: string; base?: GridMap; file: GridMap; server: GridMap; prefer?: Prefer; refuted?: ReadonlySet<string>}): MapMerge {
+export function mergeMap(input: {
+  name: string
+  base?: GridMap
+  file: GridMap
+  server: GridMap
+  prefer?: Prefer
+  refuted?: ReadonlySet<string>
+  lost?: ReadonlySet<string>
+}): MapMerge {
   const b = input.base ? objectsOf(input.base) : undefined
   const f = objectsOf(input.file)
   const s = objectsOf(input.server)
   for (const key of input.refuted ?? []) s.delete(key)
+  // A write of gridsync's that was lost never reached the server: for that object the server still holds the agreed value.
+  for (const key of input.lost ?? []) {
+    const se = s.get(key)
+    if (!b) break
+    if (se) b.set(key, se)
+    else b.delete(key)
+  }
 
   const toServer: ObjectState[] = []
   const toFile: ObjectState[] = []

@@ -25,6 +25,8 @@ export interface PlanInput {
   rebuild?: boolean
   /** Files whose map name changed since gridsync last pushed them: new name -> old name (see renames.ts). */
   renames?: ReadonlyMap<string, string>
+  /** Prune even with no map files: each delete was decided from evidence of its own (a two-way sync's base). */
+  pruneDecided?: boolean
 }
 
 /**
@@ -44,7 +46,7 @@ export function plan(input: PlanInput): Plan {
   const invalidNames = new Set(input.invalid.flatMap((f) => (f.name === undefined ? [] : [f.name])))
 
   let prune = input.prune
-  if (prune && input.local.length === 0 && input.invalid.length === 0) {
+  if (prune && !input.pruneDecided && input.local.length === 0 && input.invalid.length === 0) {
     warnings.push('No map files found: nothing is pruned, since an empty directory more likely means a wrong path than a wish to delete every map.')
     prune = false
   }

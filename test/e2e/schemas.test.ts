@@ -52,6 +52,7 @@ describe('published schemas', () => {
       'log-event.schema.json',
       'pull.schema.json',
       'push.schema.json',
+      'sync.schema.json',
       'validate.schema.json',
     ])
     for (const [file, schema] of Object.entries(expected)) {
@@ -102,6 +103,27 @@ describe('published schemas', () => {
         document('pull', pull.stdout)
         events(pull.stderr, 'pull')
       }
+    })
+
+    it('sync: a dry run, a run that sends and writes, and a conflict, as documents and events', async () => {
+      await writeFile(path.join(dir, 'small.map'), SMALL)
+      await fetch(`${sandbox().url}/api/maps/`, {method: 'POST', headers: {'content-type': 'application/json'}, body: '{"name":"Other","width":3,"height":2}'})
+      const args = [...server(), '--stale-window', '0', '--json', '--log-format', 'json']
+      const dry = await runCli(['sync', ...args, '--dry-run', '--exit-code'])
+      assert.equal(dry.code, 3, dry.stderr)
+      document('sync', dry.stdout)
+      events(dry.stderr, 'sync')
+      const run = await runCli(['sync', ...args])
+      assert.equal(run.code, 0, run.stdout)
+      document('sync', run.stdout)
+      events(run.stderr, 'sync')
+      // Observer "Small Two" moves on both sides, to different tiles.
+      await fetch(`${sandbox().url}/api/maps/small/observers/small-two/`, {method: 'PUT', headers: {'content-type': 'application/json'}, body: '{"name":"Small Two","x":0,"y":1}'})
+      await writeFile(path.join(dir, 'small.map'), SMALL.replace('a.#\n.#b', 'ab#\n.#.'))
+      const conflict = await runCli(['sync', ...args])
+      assert.equal(conflict.code, 4, conflict.stdout)
+      document('sync', conflict.stdout)
+      events(conflict.stderr, 'sync')
     })
 
     it('a conflict; warnings; an error that stops a run, as a document and as events', async () => {

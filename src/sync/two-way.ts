@@ -1,0 +1,436 @@
+/**
+ * `gridsync sync`: both ways, per object. For each map the file, the server (what the
+ * truth model knows of it: sync/knowledge.ts) and the base (sync-base.ts) are merged
+ * object by object (sync/merge.ts); maps that exist on one side only are created on the
+ * other, or, where the base shows the other side deleted them and this side did not
+ * change them since, deleted here too (a file is moved to the backup folder, never
+ * removed). What goes to the server is planned and applied by the push machinery (the
+ * journal, the retries, the read-back); what goes into files is written atomically,
+ * changing only what changed (format/edit.ts), the previous file kept in
+ * `.gridsync/backup/<time>/`. The base moves on only for maps whose both sides are then
+ * known to hold the merged state.
+ *
+ * The order makes a killed run harmless: the server's writes first, then the files,
+ * then the base. Killed before the files, the next run finds the server already holding
+ * the file's changes (nothing to send) and still sees the server's changes (written into
+ * the file then); killed before the base, it finds both sides equal.
+ */
+import {readdir, readFile, rename} from 'node:fs/promises'
+import path from 'node:path'
+
+import {HttpError} from '../api/errors.js'
+import {ExitCode} from '../exit-codes.js'
+import {editMap} from '../format/edit.js'
+import {formatDiagnostic} from '../format/diagnostics.js'
+import type {LoadResult} from '../format/directory.js'
+import {parseMap} from '../format/parse.js'
+import {mapProblems, writeMap} from '../format/write.js'
+import type {GridMap, LocalMap, RemoteMap} from '../model/types.js'
+import {createFileAtomic, FileNamer, fileStem, pathInside, replaceFileAtomic} from '../pull/index.js'
+import {BACKUP_DIR} from '../pull/pull.js'
+import {succeeded, type SyncClient} from './apply.js'
+import {type Halt} from './halt.js'
+import {Journal, type JournalRecord, STATE_DIR} from './journal.js'
+import {type Knowledge, learn, type MapKnowledge, objectKey, weigh} from './knowledge.js'
+import {sameContent} from './map-diff.js'
+import {mergeMap, type ObjectState, type Prefer} from './merge.js'
+import {plan} from './plan.js'
+import type {Plan} from './plan-types.js'
+import {recordedFile} from './renames.js'
+import type {OpResult} from './result-types.js'
+import {type PushOutcome, push, type Planned, STALE_WINDOW_MS} from './session.js'
+import {type BaseEntry, loadBases, saveBases} from './sync-base.js'
+import {clock} from './clock.js'
+
+/**
+ * in-sync: both sides hold the same. merge: objects go one way or both. create-on-server,
+ * create-file: the map exists on one side only (and not in the base): copied. delete-on-server,
+ * delete-file: the other side deleted it since the base and this side did not change it.
+ * conflict: objects (or the map itself) changed on both sides; the rest still syncs.
+ * invalid: the file does not parse; the map is left alone on both sides. unknown: what the
+ * server holds cannot be told yet (until the time the notes give); left alone.
+ */
+export type SyncAction = 'in-sync' | 'merge' | 'create-on-server' | 'create-file' | 'delete-on-server' | 'delete-file' | 'conflict' | 'invalid' | 'unknown'
+
+export interface SyncMapPlan {
+  name: string
+  action: SyncAction
+  /** The map's file, when it has one (or will have). */
+  file?: string
+  toServer: ObjectState[]
+  toFile: ObjectState[]
+  conflicts: ObjectState[]
+  notes: string[]
+  /** What the server is to hold; undefined: the server is not written (or the map deleted there: `deleteOnServer`). */
+  serverTarget?: GridMap
+  deleteOnServer?: boolean
+  /** What the file is to say; undefined: the file is not written. */
+  fileTarget?: GridMap
+  /** The file is moved to the backup folder. */
+  deleteFile?: boolean
+  /** The state both sides hold once this map is carried out; undefined: its base is dropped. */
+  base?: GridMap
+  /** The map's URL on the server, when known. */
+  url?: string
+  /** The file's content as planned from, to check it is unchanged before it is replaced. */
+  local?: LocalMap
+}
+
+export interface SyncPlan {
+  server: string
+  maps: SyncMapPlan[]
+  /** The server's half, as push plans it: only the maps with something to send. */
+  serverPlan: Plan
+  warnings: string[]
+  knowledge: Knowledge
+}
+
+export interface SyncInput {
+  server: string
+  mapsDir: string
+  loaded: LoadResult
+  prefer?: Prefer
+  staleWindowMs?: number
+  concurrency: number
+  now?: () => number
+}
+
+/** Reads the server, the journal and the base, and merges map by map. Writes nothing. */
+export async function planSync(client: SyncClient, input: SyncInput): Promise<{plan: SyncPlan; journal: Journal; cacheMs: number}> {
+  const now = input.now ?? Date.now
+  const cacheMs = input.staleWindowMs ?? STALE_WINDOW_MS
+  const {journal} = await Journal.load(input.mapsDir)
+  const bases = await loadBases(input.mapsDir, input.server)
+  const records = journal.recordsFor(input.server)
+  const knowledge = await learn(client, {wanted: () => true, allRecorded: true, records, cacheMs, now, concurrency: input.concurrency})
+  // A map in the base that the listing does not show: its URL tells whether it is gone (a 404 is never stale).
+  for (const [name, b] of bases) {
+    if (knowledge.maps.has(name) || !b.url) continue
+    knowledge.maps.set(name, await lookUp(client, name, b.url, now, cacheMs))
+  }
+
+  for (const k of knowledge.maps.values()) if (k.error) throw k.error
+  return {plan: mergeAll(input, knowledge, bases, records), journal, cacheMs}
+}
+
+async function lookUp(client: SyncClient, name: string, url: string, now: () => number, cacheMs: number): Promise<MapKnowledge> {
+  const at = now()
+  try {
+    const body = await client.getMap(url)
+    if (body.name === name) return weigh(body, undefined, {at, cacheMs, listed: false})
+  } catch (error) {
+    if (!(error instanceof HttpError) || error.status !== 404) throw error
+  }
+
+  return {name, evidence: {kind: 'gone', at, listed: false}, refuted: [], conflicts: [], lost: 0, observed: null}
+}
+
+/** The merge of every map: pure, given what was read. */
+export function mergeAll(
+  input: Pick<SyncInput, 'server' | 'mapsDir' | 'loaded' | 'prefer'>,
+  knowledge: Knowledge,
+  bases: ReadonlyMap<string, BaseEntry>,
+  records: ReadonlyMap<string, JournalRecord> = new Map(),
+): SyncPlan {
+  const maps: SyncMapPlan[] = []
+  const warnings: string[] = []
+  const files = new Map(input.loaded.maps.map((m) => [m.name, m]))
+  const invalid = new Map(input.loaded.invalid.flatMap((f) => (f.name === undefined ? [] : [[f.name, f] as const])))
+  const unnamed = input.loaded.invalid.filter((f) => f.name === undefined)
+  for (const f of unnamed) {
+    maps.push({
+      name: f.file,
+      action: 'invalid',
+      file: f.file,
+      toServer: [],
+      toFile: [],
+      conflicts: [],
+      notes: [`${f.file} is invalid: ${f.diagnostics.map(formatDiagnostic).join('; ')}`],
+    })
+  }
+
+  if (unnamed.length > 0) warnings.push('A map file could not be read far enough to know its map name: no map is deleted or created from the server until it is fixed.')
+  const names = new Set([...files.keys(), ...invalid.keys(), ...knowledge.maps.keys(), ...bases.keys()])
+  for (const name of names) {
+    const f = invalid.get(name)
+    if (f) {
+      const notes = [`${f.file} is invalid, so this map is left alone on the server and in the file`, ...f.diagnostics.map(formatDiagnostic)]
+      maps.push({name, action: 'invalid', file: f.file, toServer: [], toFile: [], conflicts: [], notes})
+      continue
+    }
+
+    // No sync yet, but gridsync pushed the map (or a sync was killed before its base): the state its writes left is what both sides last agreed on.
+    const after = records.get(name)?.after
+    const base = bases.get(name) ?? (after ? {file: '', url: after.url || undefined, state: after} : undefined)
+    const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0)
+    if (mp) maps.push(mp)
+  }
+
+  maps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const serverPlan = planServerHalf(input.server, maps, knowledge)
+  return {server: input.server, maps, serverPlan, warnings, knowledge}
+}
+
+const empty = {toServer: [], toFile: [], conflicts: []}
+
+function mergeOne(
+  name: string,
+  local: LocalMap | undefined,
+  k: MapKnowledge | undefined,
+  base: BaseEntry | undefined,
+  input: Pick<SyncInput, 'mapsDir' | 'prefer'>,
+  holdMapLevel: boolean,
+): SyncMapPlan | undefined {
+  const prefer = input.prefer
+  const file = local?.file
+  const url = k?.url ?? base?.url
+  // What the server holds cannot be told yet: a create of gridsync's whose answer was lost, not shown by the listing yet.
+  if (k && !k.state && k.evidence.until !== undefined) {
+    return {name, action: 'unknown', file, url, ...empty, notes: [`whether the server holds this map is not known until ${clock(k.evidence.until)}; left alone until then`]}
+  }
+
+  const remote = k?.state
+  const b = base?.state
+  if (local && remote) {
+    const refuted = new Set((k?.refuted ?? []).flatMap((op) => objectKey(op) ?? []))
+    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: new Set(k?.lostKeys ?? [])})
+    const problems = [...mapProblems(m.file), ...outOfBounds(m.server)]
+    if (problems.length > 0) {
+      const note = `the merged map cannot be held by the file or the server (${problems.join('; ')}): left alone on both sides`
+      return {name, action: 'conflict', file, url, toServer: [], toFile: [], conflicts: [...m.conflicts, ...m.toServer, ...m.toFile], notes: [note], local}
+    }
+
+    const action = m.conflicts.length > 0 ? 'conflict' : m.toServer.length + m.toFile.length > 0 ? 'merge' : 'in-sync'
+    const notes = m.conflicts.length > 0 ? [`changed on both sides since the last sync: each side keeps its value (\`--prefer local|remote\` picks one)`] : []
+    if (!b && action !== 'in-sync') notes.push('no earlier sync of this map: what differs cannot be told apart as edits, so it is a conflict unless `--prefer`')
+    return {
+      name,
+      action,
+      file,
+      url,
+      toServer: m.toServer,
+      toFile: m.toFile,
+      conflicts: m.conflicts,
+      notes,
+      serverTarget: m.toServer.length > 0 ? m.server : undefined,
+      fileTarget: m.toFile.length > 0 ? m.file : undefined,
+      base: m.base,
+      local,
+    }
+  }
+
+  if (local) {
+    // On the server no more (a 404, or not listed): deleted there since the base, or never there.
+    if (b && !holdMapLevel) {
+      const untouched = sameContent(local, b)
+      if ((untouched && prefer !== 'local') || prefer === 'remote') {
+        return {
+          name,
+          action: 'delete-file',
+          file,
+          url,
+          ...empty,
+          notes: ['deleted on the server since the last sync: the file moves to the backup folder'],
+          deleteFile: true,
+          local,
+        }
+      }
+
+      if (!untouched && prefer === undefined) {
+        const notes = [
+          'deleted on the server since the last sync, and changed in the file: the file is kept, the map not created again (`--prefer local` creates it, `--prefer remote` moves the file aside)',
+        ]
+        return {name, action: 'conflict', file, url, toServer: [], toFile: [], conflicts: [mapConflict(name, 'changed', null)], notes, local}
+      }
+    }
+
+    if (holdMapLevel) return {name, action: 'unknown', file, url, ...empty, notes: ['not on the server: created once every map file can be read']}
+    return {name, action: 'create-on-server', file, url, ...empty, notes: ['only in the files: created on the server'], serverTarget: local, base: local, local}
+  }
+
+  if (remote) {
+    if (holdMapLevel) return {name, action: 'unknown', url, ...empty, notes: ['only on the server: written into a file once every map file can be read']}
+    if (b) {
+      const untouched = sameContent(remote, b)
+      if ((untouched && prefer !== 'remote') || prefer === 'local') {
+        return {name, action: 'delete-on-server', url, ...empty, notes: ['its file was deleted since the last sync: the map is deleted on the server'], deleteOnServer: true}
+      }
+
+      if (!untouched && prefer === undefined) {
+        const notes = [
+          'its file was deleted since the last sync, and the map changed on the server: kept on the server, no file written (`--prefer remote` writes the file, `--prefer local` deletes the map)',
+        ]
+        return {name, action: 'conflict', url, toServer: [], toFile: [], conflicts: [mapConflict(name, null, 'changed')], notes}
+      }
+    }
+
+    const problems = mapProblems(remote)
+    if (problems.length > 0) {
+      return {name, action: 'conflict', url, ...empty, notes: [`only on the server, and a map file cannot hold it: ${problems.join('; ')}; left alone`]}
+    }
+
+    return {name, action: 'create-file', url, ...empty, notes: ['only on the server: written into a new file'], fileTarget: remote, base: remote}
+  }
+
+  // Gone from both sides (or only in the base): the base is dropped.
+  if (base) return {name, action: 'in-sync', file: base.file, ...empty, notes: ['deleted on both sides']}
+  return undefined
+}
+
+function mapConflict(name: string, file: string | null, server: string | null): ObjectState {
+  return {key: 'map', what: `map "${name}"`, base: 'present', file, server}
+}
+
+/** Objects outside the map's bounds: the server refuses to place them (400). */
+function outOfBounds(m: GridMap): string[] {
+  const out = [...m.observers, ...m.obstacles].filter((p) => p.x >= m.width || p.y >= m.height)
+  return out.length > 0 ? [`${out.length} object${out.length === 1 ? '' : 's'} outside ${m.width}x${m.height}`] : []
+}
+
+/** The server's half of the sync, planned as push plans it, on the maps with something to send only. */
+function planServerHalf(server: string, maps: SyncMapPlan[], knowledge: Knowledge): Plan {
+  const sending = maps.filter((mp) => mp.serverTarget || mp.deleteOnServer)
+  const local: LocalMap[] = sending.flatMap((mp) => (mp.serverTarget ? [asLocal(mp.serverTarget, mp.file ?? mp.name)] : []))
+  return plan({server, local, invalid: [], knowledge, prune: true, pruneDecided: true, only: sending.map((mp) => mp.name), force: true})
+}
+
+function asLocal(m: GridMap, file: string): LocalMap {
+  return {name: m.name, file, width: m.width, height: m.height, observers: m.observers.map((o) => ({...o, symbol: ''})), obstacles: [...m.obstacles]}
+}
+
+export interface FileChange {
+  name: string
+  file: string
+  status: 'written' | 'created' | 'moved' | 'skipped' | 'failed'
+  backup?: string
+  reason?: string
+}
+
+export interface SyncOutcome {
+  push?: PushOutcome
+  files: FileChange[]
+  exitCode: ExitCode
+}
+
+/**
+ * Carries out a sync plan: the server's half (as a push: journal, retries, read-back),
+ * then the files, then the base of every map whose both sides now hold the merge.
+ */
+export async function runSync(
+  client: SyncClient,
+  planned: {plan: SyncPlan; journal: Journal; cacheMs: number},
+  opts: {server: string; mapsDir: string; concurrency: number; onResult?: (r: OpResult) => void; halt?: () => Halt | undefined; now?: () => number},
+): Promise<SyncOutcome> {
+  const {plan: sp} = planned
+  const now = opts.now ?? Date.now
+  const serverPlanned: Planned = {plan: sp.serverPlan, knowledge: sp.knowledge, journal: planned.journal, cacheMs: planned.cacheMs, mapsDir: opts.mapsDir}
+  const pushed = sp.serverPlan.operations.length > 0 ? await push(client, serverPlanned, {...opts, verify: true}) : undefined
+  const serverDone = new Map<string, boolean>()
+  for (const r of pushed?.apply.results ?? []) serverDone.set(r.op.map, (serverDone.get(r.op.map) ?? true) && succeeded(r.outcome))
+
+  const backupDir = path.join(opts.mapsDir, STATE_DIR, BACKUP_DIR, new Date(now()).toISOString().replace(/[:.]/g, '-'))
+  const namer = new FileNamer(await readdir(opts.mapsDir))
+  const files: FileChange[] = []
+  const bases = await loadBases(opts.mapsDir, opts.server)
+  const halted = pushed?.apply.halted !== undefined
+  for (const mp of sp.maps) {
+    const serverOk = serverDone.get(mp.name) ?? true
+    let fileOk = true
+    if (!halted && serverOk && (mp.fileTarget || mp.deleteFile)) {
+      const change = await writeFileSide(mp, opts.mapsDir, backupDir, namer)
+      files.push(change)
+      fileOk = change.status !== 'failed' && change.status !== 'skipped'
+      if (fileOk && change.file) mp.file = change.file
+    }
+
+    if (!serverOk || !fileOk || halted || mp.action === 'invalid' || mp.action === 'unknown') continue
+    if (mp.base && mp.file) bases.set(mp.name, {file: recordedFile(opts.mapsDir, mp.file), url: urlAfter(mp, pushed) ?? bases.get(mp.name)?.url, state: plain(mp.base)})
+    else if (!mp.base) bases.delete(mp.name)
+  }
+
+  await saveBases(opts.mapsDir, opts.server, bases)
+  return {push: pushed, files, exitCode: syncExitCode(sp, pushed, files)}
+}
+
+function urlAfter(mp: SyncMapPlan, pushed: PushOutcome | undefined): string | undefined {
+  const created = pushed?.apply.results.find((r) => r.op.map === mp.name && r.op.kind === 'createMap')
+  return created?.url ?? mp.url
+}
+
+function plain(m: GridMap): GridMap {
+  return {
+    name: m.name,
+    width: m.width,
+    height: m.height,
+    observers: m.observers.map((o) => ({name: o.name, x: o.x, y: o.y, vision: o.vision})),
+    obstacles: m.obstacles.map((p) => ({x: p.x, y: p.y})),
+  }
+}
+
+/** Writes one map's file side: an edit of its file, a new file, or the file moved to the backup folder. */
+async function writeFileSide(mp: SyncMapPlan, mapsDir: string, backupDir: string, namer: FileNamer): Promise<FileChange> {
+  const name = mp.name
+  try {
+    if (mp.local && mp.file) {
+      // The file must still say what the merge was made from: a file edited meanwhile is left alone.
+      const bytes = await readFile(mp.file)
+      const now = parseMap(bytes, mp.file)
+      if (!now.ok || !sameContent(now.map, mp.local)) return {name, file: mp.file, status: 'skipped', reason: 'the file changed while the sync ran; it is left as it is'}
+      const backup = await backUp(mp.file, mapsDir, backupDir, bytes)
+      if (mp.deleteFile) {
+        await rename(mp.file, backup)
+        return {name, file: mp.file, status: 'moved', backup}
+      }
+
+      const edited = editMap(bytes, mp.fileTarget!)
+      if (!edited.ok) return {name, file: mp.file, status: 'failed', reason: edited.problems.join('; ')}
+      await replaceFileAtomic(mp.file, edited.text)
+      return {name, file: mp.file, status: 'written', backup}
+    }
+
+    const written = writeMap(mp.fileTarget!)
+    if (!written.ok) return {name, file: '', status: 'failed', reason: written.problems.join('; ')}
+    const remote = mp.fileTarget as Partial<RemoteMap>
+    const file = pathInside(mapsDir, namer.claim(fileStem(remote.slug ?? '', name)))
+    await createFileAtomic(file, written.text)
+    return {name, file, status: 'created'}
+  } catch (error) {
+    return {name, file: mp.file ?? '', status: 'failed', reason: (error as Error).message}
+  }
+}
+
+async function backUp(file: string, mapsDir: string, backupDir: string, bytes: Uint8Array): Promise<string> {
+  const target = path.join(backupDir, path.relative(mapsDir, file))
+  const {mkdir} = await import('node:fs/promises')
+  await mkdir(path.dirname(target), {recursive: true})
+  await createFileAtomic(target, bytes)
+  return target
+}
+
+/**
+ * One exit code for a sync, most pressing first: a halt; failed operations, files that
+ * could not be written, or conflicts (4); invalid files (5); then anything not known to
+ * hold on the server (8).
+ */
+export function syncExitCode(sp: SyncPlan, pushed: PushOutcome | undefined, files: readonly FileChange[]): ExitCode {
+  if (pushed?.apply.halted) return pushed.apply.halted.exitCode
+  const c = pushed?.apply.counts
+  const failedFiles = files.some((f) => f.status === 'failed' || f.status === 'skipped')
+  if ((c && (c.failed > 0 || c.skipped > 0)) || failedFiles || sp.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
+  if (sp.maps.some((m) => m.action === 'invalid')) return ExitCode.INVALID_MAPS
+  if (sp.maps.some((m) => m.action === 'unknown')) return ExitCode.NOT_VERIFIED
+  if (pushed && pushed.exitCode !== ExitCode.OK) return pushed.exitCode
+  // Maps not written by this run: their verdict rests on what planning read.
+  if (sp.maps.some((m) => m.action === 'in-sync' && sp.knowledge.maps.get(m.name)?.evidence.kind === 'writes')) return ExitCode.NOT_VERIFIED
+  return ExitCode.OK
+}
+
+/** The exit code of a dry run: 5 invalid files; with --exit-code, 4 conflicts, 3 something to do, 8 not known, 0. */
+export function syncDryRunExitCode(sp: SyncPlan, exitCodeFlag: boolean): ExitCode {
+  if (sp.maps.some((m) => m.action === 'invalid')) return ExitCode.INVALID_MAPS
+  if (!exitCodeFlag) return ExitCode.OK
+  if (sp.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
+  if (sp.maps.some((m) => m.action !== 'in-sync' && m.action !== 'unknown')) return ExitCode.CHANGES_PENDING
+  if (sp.maps.some((m) => m.action === 'unknown' || sp.knowledge.maps.get(m.name)?.evidence.kind === 'writes')) return ExitCode.NOT_VERIFIED
+  return ExitCode.OK
+}

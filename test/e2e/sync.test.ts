@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict'
+import {readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {describe, it} from 'node:test'
+
+import {loadMapsDir} from '../../src/format/index.js'
+import {runCli} from '../helpers/cli.js'
+import {content} from '../helpers/maps.js'
+import {useSandbox} from '../helpers/sandbox.js'
+import {useTempDir} from '../helpers/temp-dir.js'
+
+/**
+ * `gridsync sync`, rule by rule, against the sandbox, with its read cache on and off.
+ * Every outcome is checked against the sandbox's true state and the files' bytes, never
+ * against gridsync's own report alone.
+ */
+
+const CACHE_MS = 3000
+/** The cache time gridsync is told: at least the sandbox's, and 0 when the sandbox caches nothing (so no run needs to wait). */
+const windowOf = (cached: boolean): string => (cached ? '4' : '0')
+const PAST_WINDOW_MS = 4300
+
+// CRLF line endings and a legend out of symbol order: a sync must keep both.
+const ALPHA = 'Alpha\r\n#..b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n'
+const BETA = 'Beta\n.#.\na..\na,Cee,1\n'
+
+interface State {
+  key: string
+  what: string
+  base: string | null
+  file: string | null
+  server: string | null
+}
+
+interface Doc {
+  exitCode: number
+  maps: Array<{name: string; action: string; file?: string; toServer: State[]; toFile: State[]; conflicts: State[]; notes: string[]}>
+  files: Array<{name: string; file: string; status: string; backup?: string}>
+}
+
+for (const cached of [true, false]) {
+  describe(`gridsync sync, read cache ${cached ? 'on' : 'off'}`, () => {
+    const sandbox = useSandbox()
+    let dir: string
+    useTempDir('gridsync-sync-', (created) => {
+      dir = created
+    })
+
+    const cli = (...args: string[]) => runCli([...args, '--server', sandbox().url, '--maps-dir', dir, '--stale-window', windowOf(cached)])
+    const sync = async (...args: string[]): Promise<{code: number; doc: Doc; stderr: string}> => {
+      const r = await cli('sync', '--json', ...args)
+      return {code: r.code, doc: JSON.parse(r.stdout) as Doc, stderr: r.stderr}
+    }
+
+    const truth = (name: string) =>
+      content(
+        sandbox()
+          .snapshot()
+          .find((m) => m.name === name),
+      )
+    const writes = (): number =>
+      Object.entries(sandbox().stats.byRoute)
+        .filter(([k]) => /^(POST|PUT|DELETE) /.test(k))
+        .reduce((n, [, v]) => n + v, 0)
+    const api = async (method: string, route: string, body?: object): Promise<number> => {
+      const res = await fetch(`${sandbox().url}${route}`, {method, headers: {'content-type': 'application/json'}, body: body && JSON.stringify(body)})
+      return res.status
+    }
+
+    const files = async (): Promise<Record<string, string>> => {
+      const out: Record<string, string> = {}
+      for (const name of await readdir(dir)) if (name.endsWith('.map')) out[name] = await readFile(path.join(dir, name), 'utf8')
+      return out
+    }
+
+    /** Every map file equals the server's true map of its name, and the server holds no other. */
+    const assertSidesEqual = async (): Promise<void> => {
+      const {maps, invalid} = await loadMapsDir(dir)
+      assert.deepEqual(invalid, [])
+      for (const m of maps) assert.deepEqual(truth(m.name), content(m), `"${m.name}": server and file`)
+      assert.deepEqual(
+        sandbox()
+          .snapshot()
+          .map((m) => m.name)
+          .sort(),
+        maps.map((m) => m.name).sort(),
+      )
+    }
+
+    const settle = async (): Promise<void> => {
+      if (cached) await sleep(PAST_WINDOW_MS)
+    }
+
+    const start = async (): Promise<void> => {
+      if (cached) sandbox().defects = {staleReadsTtlMs: CACHE_MS}
+      await writeFile(path.join(dir, 'alpha.map'), ALPHA)
+      assert.equal(await api('POST', '/api/maps/', {name: 'Beta', width: 3, height: 2}), 201)
+      assert.equal(await api('POST', '/api/maps/beta/obstacles/', {x: 1, y: 0}), 201)
+      assert.equal(await api('POST', '/api/maps/beta/observers/', {name: 'Cee', x: 0, y: 1, vision: 1}), 201)
+    }
+
+    it('first sync copies each side to the other; a second writes and sends nothing', async () => {
+      await start()
+      const first = await sync()
+      assert.ok([0, 8].includes(first.code), JSON.stringify(first.doc))
+      assert.deepEqual(
+        first.doc.maps.map((m) => [m.name, m.action]),
+        [
+          ['Alpha', 'create-on-server'],
+          ['Beta', 'create-file'],
+        ],
+      )
+      assert.deepEqual((await files())['beta.map'], BETA)
+      assert.equal((await files())['alpha.map'], ALPHA, 'the file sent is not rewritten')
+      await assertSidesEqual()
+
+      await settle()
+      const before = writes()
+      const bytes = await files()
+      const second = await sync()
+      assert.equal(second.code, 0, JSON.stringify(second.doc))
+      assert.ok(second.doc.maps.every((m) => m.action === 'in-sync'))
+      assert.equal(writes(), before, 'nothing sent')
+      assert.deepEqual(await files(), bytes, 'nothing written')
+    })
+
+    it('carries an edit on each side to the other, per object, changing only the lines that changed', async () => {
+      await start()
+      await sync()
+      await settle()
+      // In the file: observer Ay moves. On the server: an obstacle is added on the same map.
+      await writeFile(path.join(dir, 'alpha.map'), 'Alpha\r\n#..b\r\n...a\r\nb,Bee,2\r\na,Ay\r\n')
+      assert.equal(await api('POST', '/api/maps/alpha/obstacles/', {x: 1, y: 1}), 201)
+      await settle()
+
+      const dry = await sync('--dry-run', '--exit-code')
+      assert.equal(dry.code, 3)
+      const alpha = dry.doc.maps.find((m) => m.name === 'Alpha')!
+      assert.deepEqual(
+        alpha.toServer.map((s) => [s.what, s.base, s.file, s.server]),
+        [['observer "Ay"', 'at (2,1), vision unlimited', 'at (3,1), vision unlimited', 'at (2,1), vision unlimited']],
+      )
+      assert.deepEqual(
+        alpha.toFile.map((s) => [s.what, s.file, s.server]),
+        [['obstacle (1,1)', null, 'present']],
+      )
+      assert.equal((await files())['alpha.map'], 'Alpha\r\n#..b\r\n...a\r\nb,Bee,2\r\na,Ay\r\n', 'a dry run writes nothing')
+
+      const run = await sync()
+      assert.ok([0, 8].includes(run.code), JSON.stringify(run.doc))
+      assert.equal((await files())['alpha.map'], 'Alpha\r\n#..b\r\n.#.a\r\nb,Bee,2\r\na,Ay\r\n', 'one tile changed, CRLF and the legend order kept')
+      await assertSidesEqual()
+      const backup = run.doc.files.find((f) => f.name === 'Alpha')?.backup
+      assert.ok(backup && (await readFile(backup, 'utf8')).includes('...a'), 'the previous file is in the backup folder')
+    })
+
+    it('a conflict keeps both values and names the three; the rest of the map still syncs; --prefer resolves it', async () => {
+      await start()
+      await sync()
+      await settle()
+      await writeFile(path.join(dir, 'beta.map'), 'Beta\n.#c\n...\nc,Cee,1\n')
+      assert.equal(await api('PUT', '/api/maps/beta/observers/cee/', {name: 'Cee', x: 2, y: 1, vision: 1}), 204)
+      assert.equal(await api('POST', '/api/maps/beta/obstacles/', {x: 0, y: 0}), 201)
+      await settle()
+
+      const run = await sync()
+      assert.equal(run.code, 4)
+      const beta = run.doc.maps.find((m) => m.name === 'Beta')!
+      assert.equal(beta.action, 'conflict')
+      assert.deepEqual(
+        beta.conflicts.map((s) => [s.what, s.base, s.file, s.server]),
+        [['observer "Cee"', 'at (0,1), vision 1', 'at (2,0), vision 1', 'at (2,1), vision 1']],
+      )
+      assert.deepEqual((await files())['beta.map'], '##c\n...\nc,Cee,1\n'.replace(/^/, 'Beta\n'), 'the file keeps its value and takes the obstacle')
+      assert.deepEqual(truth('Beta')?.observers, ['Cee@2,1/1'], 'the server keeps its value')
+
+      await settle()
+      const again = await sync()
+      assert.equal(again.code, 4, 'still a conflict on the next run')
+      await settle()
+      const resolved = await sync('--prefer', 'remote')
+      assert.ok([0, 8].includes(resolved.code), JSON.stringify(resolved.doc))
+      await assertSidesEqual()
+      assert.deepEqual(truth('Beta')?.observers, ['Cee@2,1/1'])
+    })
+
+    it('a map deleted on one side, unchanged on the other since the base, is deleted there too (a file moves to the backup folder)', async () => {
+      await start()
+      await sync()
+      await settle()
+      await rm(path.join(dir, 'alpha.map'))
+      assert.equal(await api('DELETE', '/api/maps/beta/'), 204)
+      const run = await sync()
+      assert.equal(run.code, 0, JSON.stringify(run.doc))
+      assert.deepEqual(
+        run.doc.maps.map((m) => [m.name, m.action]),
+        [
+          ['Alpha', 'delete-on-server'],
+          ['Beta', 'delete-file'],
+        ],
+      )
+      assert.deepEqual(await files(), {})
+      assert.deepEqual(sandbox().snapshot(), [])
+      const moved = run.doc.files.find((f) => f.name === 'Beta')!
+      assert.equal(await readFile(moved.backup!, 'utf8'), BETA)
+    })
+
+    it('an invalid file is never written and its map is left alone on both sides (exit 5)', async () => {
+      await start()
+      await sync()
+      await settle()
+      await writeFile(path.join(dir, 'beta.map'), 'Beta\n.#.\nc.\nc,Cee,1\n')
+      assert.equal(await api('POST', '/api/maps/beta/obstacles/', {x: 2, y: 1}), 201)
+      const before = writes()
+      const run = await sync()
+      assert.equal(run.code, 5)
+      assert.equal(run.doc.maps.find((m) => m.name === 'Beta')?.action, 'invalid')
+      assert.equal((await files())['beta.map'], 'Beta\n.#.\nc.\nc,Cee,1\n')
+      assert.equal(writes(), before)
+    })
+  })
+}
