@@ -199,6 +199,21 @@ describe('mergeMap: the rules', () => {
     assert.deepEqual(keysOf(plain.toFile), ['observer:Bob', 'obstacle:3,3'])
   })
 
+  it('sends again a write of its own whose answer was lost and that did not happen, instead of taking the server’s value', () => {
+    // The base records the obstacle gridsync added and the observer it moved; neither write reached the server.
+    const file = edit(BASE, (m) => {
+      m.obstacles.push({x: 0, y: 0})
+      m.observers[0]!.x = 2
+    })
+    const lost = new Set(['obstacle:0,0', 'observer:Ann'])
+    const r = mergeMap({name: 'M', base: clone(file), file, server: clone(BASE), lost})
+    assert.deepEqual(keysOf(r.toServer), ['observer:Ann', 'obstacle:0,0'])
+    assert.deepEqual([r.toFile, r.conflicts], [[], []])
+    for (const m of [r.server, r.file, r.base]) assert.deepEqual(content(m), content(file))
+    // Not lost, the same server state is the server's edit, to take into the file.
+    assert.deepEqual(keysOf(mergeMap({name: 'M', base: clone(file), file, server: clone(BASE)}).toFile), ['observer:Ann', 'obstacle:0,0'])
+  })
+
   it('counts a repeated obstacle once and names the result after the map', () => {
     const server = edit(BASE, (m) => m.obstacles.push({x: 2, y: 0}, {x: 2, y: 0}))
     const r = mergeMap({name: 'Renamed', base: BASE, file: clone(BASE), server})
@@ -421,6 +436,22 @@ describe('mergeMap: properties over random edits of both sides', () => {
         for (const x of [r.server, r.file, r.base]) assert.deepEqual(content(x), content(m))
         const noBase = mergeMap({name: 'M', file: clone(m), server: clone(m), prefer: p})
         assert.ok(emptyMerge(noBase))
+      }),
+      {numRuns: RUNS},
+    )
+  })
+
+  it('never takes the server’s value of an object whose write was lost into the file, nor calls it a conflict (property-based)', () => {
+    fc.assert(
+      fc.property(triple, fc.array(fc.nat(), {maxLength: 4}), ({base, file, server}, picks) => {
+        const keys = [...new Set([...objects(base).keys(), ...objects(file).keys(), ...objects(server).keys()])]
+        const lost = new Set(picks.map((i) => keys[i % keys.length]!))
+        const r = mergeMap({name: 'M', base, file, server, lost})
+        for (const key of lost) {
+          assert.ok(!r.toFile.some((s) => s.key === key), `lost ${key} listed to write into the file`)
+          assert.ok(!r.conflicts.some((s) => s.key === key), `lost ${key} called a conflict`)
+          assert.equal(objects(r.file).get(key), objects(file).get(key), `the file's value of lost ${key} changed`)
+        }
       }),
       {numRuns: RUNS},
     )
