@@ -36,8 +36,13 @@ export interface MapMerge {
   server: GridMap
   /** What the file is to say. */
   file: GridMap
-  /** What both sides agree on after the merge: the new base (a conflicting object keeps its old base value); none when no size is agreed on. */
-  base?: GridMap
+  /**
+   * What both sides agree on after the merge: the new base (a conflicting object keeps its
+   * old base value). None when there was no base and a conflict remains: no value of that
+   * object was ever agreed on, and any value recorded for it would make the next merge
+   * take one side's value over the other's without a conflict.
+   */
+  base: GridMap | undefined
 }
 
 type Value = {kind: 'size'; width: number; height: number} | {kind: 'observer'; observer: Observer} | {kind: 'obstacle'; position: Position}
@@ -165,8 +170,7 @@ export function mergeMap(input: {
     conflicts,
     server: mapOf(input.name, serverSide.values(), input.server),
     file: mapOf(input.name, fileSide.values(), input.file),
-    // With no base, a size in conflict leaves no size both sides agree on: no base then (the next run sees the conflict again).
-    base: !input.base && conflicts.some((c) => c.key === 'size') ? undefined : mapOf(input.name, agreed.values(), input.base ?? input.file),
+    base: input.base || conflicts.length === 0 ? mapOf(input.name, agreed.values(), input.base ?? input.file) : undefined,
   }
 }
 

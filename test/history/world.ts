@@ -245,9 +245,12 @@ export function pushArgs(f: RunFlags): string[] {
   return ['push', '--json', ...(f.prune ? ['--prune', '--yes'] : []), ...(f.force ? ['--force'] : []), ...(f.rebuild ? ['--rebuild'] : [])]
 }
 
+/** What a run runs. */
+export type Command = 'push' | 'diff' | 'sync'
+
 /** One gridsync run: what it was asked, how it ended, and the server's true state before and after. */
-export interface Run {
-  command: 'push' | 'diff'
+export interface Run<C extends Command = 'push' | 'diff'> {
+  command: C
   args: string[]
   flags: RunFlags
   code: number | null
@@ -636,7 +639,7 @@ export class World {
     return [...args, ...STALE_WINDOW_ARGS, '--server', this.sandbox.url, '--maps-dir', this.dir]
   }
 
-  async run(command: 'push' | 'diff', args: string[], flags: RunFlags = {}): Promise<Run> {
+  async run<C extends Command>(command: C, args: string[], flags: RunFlags = {}): Promise<Run<C>> {
     const before = this.truth()
     this.sandbox.resetStats()
     const startedAt = Date.now()
@@ -649,8 +652,9 @@ export class World {
    * A push killed with SIGKILL as the server sees its `killAt`th request (reads
    * included), the server slowed down so that several requests are in flight then.
    * A run that needs fewer requests ends on its own and is judged like any other.
+   * `command` names what `args` run (a sync is killed the same way).
    */
-  async killedPush(args: string[], flags: RunFlags, killAt: number): Promise<Run> {
+  async killedPush<C extends 'push' | 'sync' = 'push'>(args: string[], flags: RunFlags, killAt: number, command: C = 'push' as C): Promise<Run<C>> {
     const before = this.truth()
     this.sandbox.resetStats()
     let seen = 0
@@ -677,15 +681,15 @@ export class World {
         child.on('close', (code, signal) => resolve({code: code ?? -1, stdout, stderr, killed: signal === 'SIGKILL'}))
       })
       await this.sandbox.idle()
-      return this.finish('push', args, flags, before, startedAt, result)
+      return this.finish(command, args, flags, before, startedAt, result)
     } finally {
       this.sandbox.defects = {...this.base}
     }
   }
 
-  private finish(command: 'push' | 'diff', args: string[], flags: RunFlags, before: SandboxMapState[], startedAt: number, result: CliResult & {killed: boolean}): Run {
+  private finish<C extends Command>(command: C, args: string[], flags: RunFlags, before: SandboxMapState[], startedAt: number, result: CliResult & {killed: boolean}): Run<C> {
     const after = this.truth()
-    if (command === 'push') this.lastWritten = changesBetween(before, after)
+    if (command !== 'diff') this.lastWritten = changesBetween(before, after)
     return {
       command,
       args,
