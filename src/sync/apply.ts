@@ -355,10 +355,10 @@ class Execution {
           const who = holder
             ? `observer "${holder.observer}" on map "${holder.map}" has this name${holder.observer === op.observer.name ? '' : ' or one that gives the same address'}`
             : 'another observer, on any map, has this name or one that gives the same address'
+          // "No file here" only where this plan knows the map as one without a file (only on the server, or pruned).
+          const held = holder && this.plan.maps.find((mp) => mp.name === holder.map)
           const advice =
-            holder && !this.plan.maps.some((mp) => mp.name === holder.map && mp.local)
-              ? `; map "${holder.map}" has no file here: if this map is it renamed, \`--prune\` deletes it (and its observers) first`
-              : '; rename one of them'
+            held && !held.local ? `; map "${holder.map}" has no file here: if this map is it renamed, \`--prune\` deletes it (and its observers) first` : '; rename one of them'
           return {
             outcome: 'failed',
             detail: `the server refused the name: ${failure.message}; observer "${op.observer.name}" is not on this map, so ${who} (observer names are unique across all maps)${advice}`,

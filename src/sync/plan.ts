@@ -223,7 +223,11 @@ function operationsFor(maps: MapPlan[]): Operation[] {
       deletedObserver.set(o.name, id)
     }
 
-    if (mp.action === 'delete') add({kind: 'deleteMap', map: mp.name, phase: 1, dependsOn: [], reason: 'map has no file (--prune)'})
+    if (mp.action === 'delete') {
+      const id = add({kind: 'deleteMap', map: mp.name, phase: 1, dependsOn: [], reason: 'map has no file (--prune)'})
+      // Its observers go with it: one that moves to a map in the files may join it once this delete is done.
+      for (const o of mp.remote?.observers ?? []) if (!deletedObserver.has(o.name)) deletedObserver.set(o.name, id)
+    }
     if (mp.action === 'rebuild') {
       const id = add({kind: 'deleteMap', map: mp.name, phase: 1, dependsOn: [], reason: 'the server refuses deletes on this map: deleted to be created again (--rebuild)'})
       deletedMap.set(mp.name, id)

@@ -155,6 +155,7 @@ export function mergeAll(
 
   if (unnamed.length > 0) warnings.push('A map file could not be read far enough to know its map name: no map is deleted or created from the server until it is fixed.')
   const names = new Set([...files.keys(), ...invalid.keys(), ...knowledge.maps.keys(), ...bases.keys()])
+  const observersInFiles = new Map(input.loaded.maps.flatMap((m) => m.observers.map((o) => [o.name, m.name] as const)))
   for (const name of names) {
     const f = invalid.get(name)
     if (f) {
@@ -167,7 +168,7 @@ export function mergeAll(
     const after = records.get(name)?.after
     // Only for a map that has a file: a map push kept on the server without one (no --prune) is not deleted by a first sync.
     const base = bases.get(name) ?? (after && files.has(name) ? {file: '', url: after.url || undefined, state: after} : undefined)
-    const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0)
+    const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0, observersInFiles)
     if (mp) maps.push(mp)
   }
 
@@ -185,6 +186,7 @@ function mergeOne(
   base: BaseEntry | undefined,
   input: Pick<SyncInput, 'mapsDir' | 'prefer'>,
   holdMapLevel: boolean,
+  observersInFiles: ReadonlyMap<string, string>,
 ): SyncMapPlan | undefined {
   const prefer = input.prefer
   const file = local?.file
@@ -200,6 +202,30 @@ function mergeOne(
     const refuted = new Set((k?.refuted ?? []).flatMap((op) => objectKey(op) ?? []))
     const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: new Set(k?.lostKeys ?? [])})
     const problems = [...mapProblems(m.file), ...outOfBounds(m.server)]
+    // Edits of both sides that cannot stand together (an observer moved onto a tile the other side put an obstacle on):
+    // with a side preferred, that side's whole map wins.
+    if (problems.length > 0 && prefer !== undefined) {
+      // Every difference, as one side's edit: against a base equal to the side that gives way.
+      const toServer = prefer === 'local' ? mergeMap({name, base: remote, file: local, server: remote}).toServer : []
+      const toFile = prefer === 'remote' ? mergeMap({name, base: local, file: local, server: remote}).toFile : []
+      const note = `edits of both sides cannot stand together (${problems.join('; ')}): the ${prefer === 'local' ? "file's" : "server's"} map is taken whole (--prefer ${prefer})`
+      const target: GridMap = prefer === 'local' ? local : remote
+      return {
+        name,
+        action: 'merge',
+        file,
+        url,
+        toServer,
+        toFile,
+        conflicts: [],
+        notes: [note],
+        serverTarget: toServer.length > 0 ? target : undefined,
+        fileTarget: toFile.length > 0 ? target : undefined,
+        base: target,
+        local,
+      }
+    }
+
     if (problems.length > 0) {
       const note = `the merged map cannot be held by the file or the server (${problems.join('; ')}): left alone on both sides`
       return {name, action: 'conflict', file, url, toServer: [], toFile: [], conflicts: [...m.conflicts, ...m.toServer, ...m.toFile], notes: [note], local}
@@ -236,7 +262,7 @@ function mergeOne(
         return {name, action: 'unknown', file, url, ...empty, notes: ["the server's listing does not show it, and no URL of it can prove it deleted: left alone"], local}
       }
 
-      if ((untouched && prefer !== 'local') || prefer === 'remote') {
+      if (untouched || prefer === 'remote') {
         return {
           name,
           action: 'delete-file',
@@ -272,7 +298,7 @@ function mergeOne(
         return {name, action: 'unknown', url, ...empty, notes: [note]}
       }
 
-      if ((untouched && prefer !== 'remote') || prefer === 'local') {
+      if (untouched || prefer === 'local') {
         return {
           name,
           action: 'delete-on-server',
@@ -293,8 +319,13 @@ function mergeOne(
     }
 
     const problems = mapProblems(remote)
-    if (problems.length > 0) {
-      return {name, action: 'conflict', url, ...empty, notes: [`only on the server, and a map file cannot hold it: ${problems.join('; ')}; left alone`]}
+    // Observer names are unique across all maps, and so across the files: a file that would repeat one is not written.
+    const taken = remote.observers.flatMap((o) => {
+      const other = observersInFiles.get(o.name)
+      return other === undefined || other === name ? [] : [`observer "${o.name}" is on map "${other}" in the files`]
+    })
+    if (problems.length + taken.length > 0) {
+      return {name, action: 'conflict', url, ...empty, notes: [`only on the server, and no file can hold it: ${[...problems, ...taken].join('; ')}; left alone`]}
     }
 
     return {name, action: 'create-file', url, ...empty, notes: ['only on the server: written into a new file'], fileTarget: remote, base: remote}
