@@ -404,7 +404,7 @@ export async function runSync(
 
     if (!serverOk || !fileOk || halted || mp.action === 'invalid' || mp.action === 'unknown') continue
     if (mp.dropBase) bases.delete(mp.name)
-    else if (mp.base && mp.file && serverProven(mp, sp, pushed)) {
+    else if (mp.base && mp.file && serverProven(mp, pushed)) {
       bases.set(mp.name, {file: recordedFile(opts.mapsDir, mp.file), url: urlAfter(mp, pushed) ?? bases.get(mp.name)?.url, state: plain(mp.base)})
     }
   }
@@ -414,15 +414,17 @@ export async function runSync(
 }
 
 /**
- * Whether the server is known to hold what the new base says: a map this run wrote, by a
- * confirmed read-back; any other, by a read planning could trust. Otherwise the old base
- * stays, and the next run, with answers it can trust, sees what is left to do.
+ * Whether the new base may be recorded: every write to the map acknowledged (checked by
+ * the caller), and no read showing the server refused one (deletes it did not carry out)
+ * or holding someone else's change. A base that moves on gridsync's own acknowledged
+ * writes before a read can show them is safe: a write that later proves lost (its answer
+ * never came) is told apart by the journal (lostKeys) and sent again, and keeping the old
+ * base instead would make gridsync's own writes look like the server's edits.
  */
-function serverProven(mp: SyncMapPlan, sp: SyncPlan, pushed: PushOutcome | undefined): boolean {
+function serverProven(mp: SyncMapPlan, pushed: PushOutcome | undefined): boolean {
   if (mp.notApplied) return false
   const verdict = pushed?.verification.maps.find((v) => v.name === mp.name)?.verdict
-  if (sp.serverPlan.operations.some((op) => op.map === mp.name)) return verdict === 'confirmed'
-  return sp.knowledge.maps.get(mp.name)?.evidence.kind === 'read'
+  return verdict !== 'not-applied' && verdict !== 'conflict'
 }
 
 function urlAfter(mp: SyncMapPlan, pushed: PushOutcome | undefined): string | undefined {
