@@ -7,8 +7,8 @@
  * removed). What goes to the server is planned and applied by the push machinery (the
  * journal, the retries, the read-back); what goes into files is written atomically,
  * changing only what changed (format/edit.ts), the previous file kept in
- * `.gridsync/backup/<time>/`. The base moves on only for maps whose both sides are then
- * known to hold the merged state.
+ * `.gridsync/backup/<time>/`. The base moves on for a map once every write to it was
+ * acknowledged and its file written (see serverProven).
  *
  * The order makes a killed run harmless: the server's writes first, then the files,
  * then the base. Killed before the files, the next run finds the server already holding
