@@ -22,6 +22,8 @@ export interface BaseEntry {
   file: string
   /** The map's URL on the server, when known. */
   url?: string
+  /** When a read that could be trusted showed the server holding this state (ISO 8601), if one did. */
+  readAt?: string
   state: GridMap
 }
 
@@ -32,6 +34,7 @@ const count = z.number().int().nonnegative()
 const entry = z.object({
   file: z.string(),
   url: z.string().optional(),
+  readAt: z.string().optional(),
   state: z.object({
     name: z.string(),
     width: count,

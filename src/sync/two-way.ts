@@ -168,7 +168,7 @@ export function mergeAll(
     const after = records.get(name)?.after
     // Only for a map that has a file: a map push kept on the server without one (no --prune) is not deleted by a first sync.
     const base = bases.get(name) ?? (after && files.has(name) ? {file: '', url: after.url || undefined, state: after} : undefined)
-    const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0, observersInFiles)
+    const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0, observersInFiles, records.get(name))
     if (mp) maps.push(mp)
   }
 
@@ -187,6 +187,7 @@ function mergeOne(
   input: Pick<SyncInput, 'mapsDir' | 'prefer'>,
   holdMapLevel: boolean,
   observersInFiles: ReadonlyMap<string, string>,
+  record?: JournalRecord,
 ): SyncMapPlan | undefined {
   const prefer = input.prefer
   const file = local?.file
@@ -200,7 +201,7 @@ function mergeOne(
   const b = base?.state
   if (local && remote) {
     const refuted = new Set((k?.refuted ?? []).flatMap((op) => objectKey(op) ?? []))
-    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: new Set(k?.lostKeys ?? [])})
+    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: lostSince(k, base, record)})
     const problems = [...mapProblems(m.file), ...outOfBounds(m.server)]
     // Edits of both sides that cannot stand together (an observer moved onto a tile the other side put an obstacle on):
     // with a side preferred, that side's whole map wins.
@@ -336,6 +337,20 @@ function mergeOne(
   return undefined
 }
 
+/**
+ * The objects of gridsync's writes that a trusted read shows did not happen, unless the
+ * base rests on a trusted read made after those writes: that read saw their outcome
+ * already (and a later absence is someone else's delete, not a lost write).
+ */
+function lostSince(k: MapKnowledge | undefined, base: BaseEntry | undefined, record: JournalRecord | undefined): Set<string> {
+  const keys = k?.lostKeys ?? []
+  if (keys.length === 0) return new Set()
+  const seen = base?.readAt === undefined ? undefined : Date.parse(base.readAt)
+  const wrote = record?.wroteAt ? Date.parse(record.wroteAt) : undefined
+  if (seen !== undefined && wrote !== undefined && seen > wrote) return new Set()
+  return new Set(keys)
+}
+
 function mapConflict(name: string, file: string | null, server: string | null): ObjectState {
   return {key: 'map', what: `map "${name}"`, base: 'present', file, server}
 }
@@ -405,7 +420,13 @@ export async function runSync(
     if (!serverOk || !fileOk || halted || mp.action === 'invalid' || mp.action === 'unknown') continue
     if (mp.dropBase) bases.delete(mp.name)
     else if (mp.base && mp.file && serverProven(mp, pushed)) {
-      bases.set(mp.name, {file: recordedFile(opts.mapsDir, mp.file), url: urlAfter(mp, pushed) ?? bases.get(mp.name)?.url, state: plain(mp.base)})
+      const readAt = trustedReadAt(mp, sp, pushed)
+      bases.set(mp.name, {
+        file: recordedFile(opts.mapsDir, mp.file),
+        url: urlAfter(mp, pushed) ?? bases.get(mp.name)?.url,
+        ...(readAt === undefined ? {} : {readAt: new Date(readAt).toISOString()}),
+        state: plain(mp.base),
+      })
     }
   }
 
@@ -425,6 +446,17 @@ function serverProven(mp: SyncMapPlan, pushed: PushOutcome | undefined): boolean
   if (mp.notApplied) return false
   const verdict = pushed?.verification.maps.find((v) => v.name === mp.name)?.verdict
   return verdict !== 'not-applied' && verdict !== 'conflict'
+}
+
+/** When a read that can be trusted showed the server holding the new base: the read-back's, or planning's for a map nothing was sent to. */
+function trustedReadAt(mp: SyncMapPlan, sp: SyncPlan, pushed: PushOutcome | undefined): number | undefined {
+  if (sp.serverPlan.operations.some((op) => op.map === mp.name)) {
+    const v = pushed?.verification.maps.find((m) => m.name === mp.name)
+    return v?.verdict === 'confirmed' && v.evidence?.kind === 'read' ? v.evidence.at : undefined
+  }
+
+  const e = sp.knowledge.maps.get(mp.name)?.evidence
+  return e?.kind === 'read' ? e.at : undefined
 }
 
 function urlAfter(mp: SyncMapPlan, pushed: PushOutcome | undefined): string | undefined {
