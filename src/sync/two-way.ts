@@ -436,16 +436,22 @@ export async function runSync(
 
 /**
  * Whether the new base may be recorded: every write to the map acknowledged (checked by
- * the caller), and no read showing the server refused one (deletes it did not carry out)
- * or holding someone else's change. A base that moves on gridsync's own acknowledged
+ * the caller), and no read-back showing someone else's change, or writes missing other
+ * than deletes the server refused (those count as done, and are reported). A base that moves on gridsync's own acknowledged
  * writes before a read can show them is safe: a write that later proves lost (its answer
  * never came) is told apart by the journal (lostKeys) and sent again, and keeping the old
  * base instead would make gridsync's own writes look like the server's edits.
  */
 function serverProven(mp: SyncMapPlan, pushed: PushOutcome | undefined): boolean {
-  if (mp.notApplied) return false
+  // Deletes the server refuses do not hold the base back: the merge counts them as done (they are refuted, and reported).
   const verdict = pushed?.verification.maps.find((v) => v.name === mp.name)?.verdict
-  return verdict !== 'not-applied' && verdict !== 'conflict'
+  return verdict !== 'conflict' && (verdict !== 'not-applied' || mp.notApplied === true || hasRefusedDeletes(pushed, mp.name))
+}
+
+/** Whether this run's read-back found deletes of the map the server acknowledged and did not carry out. */
+function hasRefusedDeletes(pushed: PushOutcome | undefined, name: string): boolean {
+  const deletes = pushed?.apply.results.filter((r) => r.op.map === name && (r.op.kind === 'deleteObstacle' || r.op.kind === 'deleteObserver')) ?? []
+  return deletes.length > 0
 }
 
 /** When a read that can be trusted showed the server holding the new base: the read-back's, or planning's for a map nothing was sent to. */
