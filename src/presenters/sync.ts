@@ -87,6 +87,7 @@ export class SyncPresenter implements Presenter {
           toServer: mp.toServer.map(stateData),
           toFile: mp.toFile.map(stateData),
           conflicts: mp.conflicts.map(stateData),
+          held: (mp.held ?? []).map(stateData),
           notes: [...mp.notes],
         })),
         files: (this.outcome?.files ?? []).map((f) => ({
@@ -129,6 +130,7 @@ function mapBlock(mp: SyncMapPlan, chalk: ChalkInstance, evidence: Evidence | un
   for (const s of mp.toServer) lines.push(`    → server  ${s.what}: ${value(s.server)} -> ${value(s.file)}`)
   for (const s of mp.toFile) lines.push(`    ← file    ${s.what}: ${value(s.file)} -> ${value(s.server)}`)
   for (const s of mp.conflicts) lines.push(chalk.red(`    ! conflict ${s.what}: base ${s.base ?? 'absent or none'}, file ${value(s.file)}, server ${value(s.server)}`))
+  for (const s of mp.held ?? []) lines.push(chalk.yellow(`    ? held    ${s.what}: file ${value(s.file)}, server answered ${value(s.server)}`))
   for (const n of mp.notes) lines.push(`    ${n}`)
   // What the server holds stands on gridsync's own recent writes: say so, and until when.
   if (evidence?.kind === 'writes') lines.push(chalk.yellow(`    ${assumedNote(evidence)}`))

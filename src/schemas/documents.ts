@@ -140,6 +140,11 @@ export const SyncDocument = z
         toServer: z.array(objectState),
         toFile: z.array(objectState),
         conflicts: z.array(objectState),
+        held: z
+          .array(objectState)
+          .describe(
+            "Objects the server's answer cannot be trusted on yet (it came within the cache time after gridsync's writes and shows them otherwise): both sides keep their value; server: what it answered",
+          ),
         notes: z.array(z.string()),
       }),
     ),

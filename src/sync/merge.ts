@@ -32,6 +32,12 @@ export interface MapMerge {
   toFile: ObjectState[]
   /** Objects changed on both sides differently (or differing with no base), each side keeping its value unless `prefer`. */
   conflicts: ObjectState[]
+  /**
+   * Objects whose server value cannot be told yet (`unsure`): each side keeps its value and
+   * the base its own, until an answer can be trusted. Their `server` is the server's
+   * stand-in value (the state gridsync's writes left).
+   */
+  held: ObjectState[]
   /** What the server is to hold. */
   server: GridMap
   /** What the file is to say. */
@@ -88,7 +94,8 @@ function mapOf(name: string, entries: Iterable<Entry>, fallback: GridMap): GridM
  * of objects the server acknowledged deleting but still shows; their server value counts
  * as the delete gridsync made (never a server edit to take into the file). `lost`: keys
  * of objects whose write by gridsync lost its answer and did not happen: the server's
- * value there is no edit of the server's either.
+ * value there is no edit of the server's either. `unsure`: keys of objects whose server
+ * value cannot be told yet (see `held`).
  */
 export function mergeMap(input: {
   name: string
@@ -98,6 +105,7 @@ export function mergeMap(input: {
   prefer?: Prefer
   refuted?: ReadonlySet<string>
   lost?: ReadonlySet<string>
+  unsure?: ReadonlySet<string>
 }): MapMerge {
   const b = input.base ? objectsOf(input.base) : undefined
   const f = objectsOf(input.file)
@@ -114,6 +122,7 @@ export function mergeMap(input: {
   const toServer: ObjectState[] = []
   const toFile: ObjectState[] = []
   const conflicts: ObjectState[] = []
+  const held: ObjectState[] = []
   const serverSide = new Map<string, Entry>()
   const fileSide = new Map<string, Entry>()
   const agreed = new Map<string, Entry>()
@@ -125,6 +134,15 @@ export function mergeMap(input: {
     const state: ObjectState = {key, what: (fe ?? se ?? be)!.what, base: b ? (be?.text ?? null) : null, file: fe?.text ?? null, server: se?.text ?? null}
     const put = (target: Map<string, Entry>, e: Entry | undefined) => {
       if (e) target.set(key, e)
+    }
+
+    // The server's answer for it may be a cached one from before gridsync's writes, or show someone else's edit: nothing moves.
+    if (input.unsure?.has(key)) {
+      held.push(state)
+      put(serverSide, se)
+      put(fileSide, fe)
+      put(agreed, be)
+      continue
     }
 
     if (state.file === state.server) {
@@ -168,9 +186,10 @@ export function mergeMap(input: {
     toServer,
     toFile,
     conflicts,
+    held,
     server: mapOf(input.name, serverSide.values(), input.server),
     file: mapOf(input.name, fileSide.values(), input.file),
-    base: input.base || conflicts.length === 0 ? mapOf(input.name, agreed.values(), input.base ?? input.file) : undefined,
+    base: input.base || conflicts.length + held.length === 0 ? mapOf(input.name, agreed.values(), input.base ?? input.file) : undefined,
   }
 }
 

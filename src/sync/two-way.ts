@@ -32,7 +32,7 @@ import {succeeded, type SyncClient} from './apply.js'
 import {type Halt} from './halt.js'
 import {Journal, type JournalRecord, STATE_DIR} from './journal.js'
 import {type Knowledge, learn, type MapKnowledge, objectKey, weigh} from './knowledge.js'
-import {sameContent} from './map-diff.js'
+import {diffMaps, objectChanges, sameContent} from './map-diff.js'
 import {mergeMap, type ObjectState, type Prefer} from './merge.js'
 import {plan, refutedText} from './plan.js'
 import type {Plan} from './plan-types.js'
@@ -60,6 +60,8 @@ export interface SyncMapPlan {
   toServer: ObjectState[]
   toFile: ObjectState[]
   conflicts: ObjectState[]
+  /** Objects whose server value cannot be told yet (a possibly cached answer): left as they are on both sides, the base too. */
+  held?: ObjectState[]
   notes: string[]
   /** What the server is to hold; undefined: the server is not written (or the map deleted there: `deleteOnServer`). */
   serverTarget?: GridMap
@@ -201,8 +203,17 @@ function mergeOne(
   const b = base?.state
   if (local && remote) {
     const refuted = new Set((k?.refuted ?? []).flatMap((op) => objectKey(op) ?? []))
-    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: lostSince(k, base, record)})
+    const unsure = unsureKeys(k, refuted)
+    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: lostSince(k, base, record), unsure: new Set(unsure.keys())})
+    // Reported with what the server answered for them, not the stand-in.
+    const held = m.held.map((st) => ({...st, server: unsure.get(st.key) ?? null}))
     const problems = [...mapProblems(m.file), ...outOfBounds(m.server)]
+    // The answer may show the server as it is now: what is sent must stand with it too (an obstacle under a moved observer would make a map no file can hold).
+    const risky = k?.unproven && m.toServer.length > 0 && unsure.size > 0 ? mapProblems(mergeMap({name, base: remote, file: m.server, server: k.unproven}).server) : []
+    if (problems.length === 0 && risky.length > 0) {
+      const note = `what the file sends may not stand with what the server answered (${risky.join('; ')}), and that answer cannot be told from a cached one until ${clock(k.evidence.until!)}: left alone until then`
+      return {name, action: 'unknown', file, url, ...empty, held, notes: [note], local}
+    }
     // Edits of both sides that cannot stand together (an observer moved onto a tile the other side put an obstacle on):
     // with a side preferred, that side's whole map wins.
     if (problems.length > 0 && prefer !== undefined) {
@@ -232,8 +243,14 @@ function mergeOne(
       return {name, action: 'conflict', file, url, toServer: [], toFile: [], conflicts: [...m.conflicts, ...m.toServer, ...m.toFile], notes: [note], local}
     }
 
-    const action = m.conflicts.length > 0 ? 'conflict' : m.toServer.length + m.toFile.length > 0 ? 'merge' : 'in-sync'
+    const action = m.conflicts.length > 0 ? 'conflict' : m.toServer.length + m.toFile.length > 0 ? 'merge' : held.length > 0 ? 'unknown' : 'in-sync'
     const notes = m.conflicts.length > 0 ? [`changed on both sides since the last sync: each side keeps its value (\`--prefer local|remote\` picks one)`] : []
+    if (held.length > 0) {
+      const n = held.length === 1 ? '1 object' : `${held.length} objects`
+      notes.push(
+        `${n} cannot be told on the server until ${clock(k.evidence.until!)} (its answer may be a cached one from before gridsync's writes, or show someone else's edit): each side keeps its value until then`,
+      )
+    }
     if (!b && m.conflicts.length > 0) notes.push('no earlier sync of this map: what differs cannot be told apart as edits, so it is a conflict unless `--prefer`')
     const notApplied = (k?.refuted.length ?? 0) > 0
     if (notApplied) notes.push(...k.refuted.map((op) => refutedText(op)))
@@ -245,6 +262,7 @@ function mergeOne(
       toServer: m.toServer,
       toFile: m.toFile,
       conflicts: m.conflicts,
+      held,
       notes,
       serverTarget: m.toServer.length > 0 ? m.server : undefined,
       fileTarget: m.toFile.length > 0 ? m.file : undefined,
@@ -335,6 +353,22 @@ function mergeOne(
   // Gone from both sides (or only in the base): the base is dropped.
   if (base) return {name, action: 'in-sync', file: base.file, ...empty, notes: ['deleted on both sides'], dropBase: true}
   return undefined
+}
+
+/**
+ * The objects whose server value cannot be told yet: the map's answer came too soon after
+ * gridsync's writes to be trusted, and shows them otherwise than those writes left them.
+ * It may be a cached answer from before the writes, or a current one with someone else's
+ * edit; until the cache time has passed neither may be taken (deletes proven refuted
+ * before excepted: they are reported as such).
+ */
+function unsureKeys(k: MapKnowledge | undefined, refuted: ReadonlySet<string>): Map<string, string | null> {
+  if (k?.evidence.kind !== 'writes' || !k.unproven || !k.state) return new Map()
+  return new Map(
+    objectChanges(diffMaps(k.state, k.unproven))
+      .filter((c) => !refuted.has(c.key))
+      .map((c) => [c.key, c.b]),
+  )
 }
 
 /**
@@ -531,7 +565,7 @@ export function syncExitCode(sp: SyncPlan, pushed: PushOutcome | undefined, file
   const failedFiles = files.some((f) => f.status === 'failed' || f.status === 'skipped')
   if ((c && (c.failed > 0 || c.skipped > 0)) || failedFiles || sp.maps.some((m) => m.action === 'conflict')) return ExitCode.OPERATIONS_FAILED
   if (sp.maps.some((m) => m.action === 'invalid')) return ExitCode.INVALID_MAPS
-  if (sp.maps.some((m) => m.action === 'unknown' || m.notApplied)) return ExitCode.NOT_VERIFIED
+  if (sp.maps.some((m) => m.action === 'unknown' || m.notApplied || (m.held?.length ?? 0) > 0)) return ExitCode.NOT_VERIFIED
   if (pushed && pushed.exitCode !== ExitCode.OK) return pushed.exitCode
   // Maps this run sent nothing to: their state rests on what planning read, which may stand on gridsync's own recent writes.
   const sent = new Set(sp.serverPlan.operations.map((op) => op.map))

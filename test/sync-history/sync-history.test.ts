@@ -31,6 +31,7 @@
  */
 import {AssertionError} from 'node:assert'
 import {after, describe, it} from 'node:test'
+import {appendFile} from 'node:fs/promises'
 
 import {CACHE_TTL_MS, key, type Run, shapeOfFile, shapeOfTruth, World} from '../history/world.js'
 import {describe as describeEdit, type Edit, editsBetween, fileBytes, filesState, MAP_KEY, type Objects, rescan, sameBytes, type SideState, truthState, valueIn} from './world.js'
@@ -223,6 +224,7 @@ class History {
     const kill =
       options.killAt === undefined ? '' : run.killed ? ` (killed at the server's request ${options.killAt})` : ` (to be killed at request ${options.killAt}, ended before)`
     w.note(`gridsync ${args.join(' ')}${kill} -> ${run.killed ? 'killed' : `exit ${run.code}`}`)
+    if (env.SYNC_HISTORY_DUMP) await appendFile(env.SYNC_HISTORY_DUMP, `${w.steps.at(-1)}\n${run.stdout}\n`)
     for (const c of w.hiddenChanges(run.startedAt)) if (c.kind === 'obstacle-added') w.unseenObstacles.add(`${c.map}|${key(c.x, c.y)}`)
 
     this.check(invalid.length === 0, `the run left files that do not parse: ${invalid.join('; ')}`)

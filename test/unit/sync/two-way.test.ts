@@ -149,3 +149,81 @@ describe('mergeAll: map-level decisions rest on proof', () => {
     assert.equal(syncDryRunExitCode(p, true), 8)
   })
 })
+
+describe("mergeAll: an answer within the cache time after gridsync's writes moves nothing it cannot explain", () => {
+  const withObserver = (x: number): RemoteMap => ({...server([{x: 0, y: 0}]), observers: [{name: 'O', slug: 'o', url: `${S}/api/observers/o/`, x, y: 1, vision: 2}]})
+  const base = {file: 'm.map', url: `${S}/api/maps/m/`, state: withObserver(0)}
+  /** The stand-in is what gridsync's writes left (O at x 0); the answer shows O at x 2. */
+  const soon = (): Knowledge => {
+    const k = knowledgeOf([{map: withObserver(0), assumed: true}])
+    k.maps.get('M')!.unproven = withObserver(2)
+    return k
+  }
+
+  it('holds an object the file changed where the answer differs from the stand-in: nothing sent, the base kept', () => {
+    const moved = {...input, loaded: {...loaded, maps: [{...file, obstacles: [{x: 0, y: 0}], observers: [{name: 'O', x: 1, y: 1, vision: 2, symbol: 'a'}]}]}}
+    const m = mergeAll(moved, soon(), new Map([['M', base]])).maps[0]!
+    assert.equal(m.action, 'unknown')
+    assert.deepEqual(
+      m.held?.map((s) => [s.what, s.base, s.file, s.server]),
+      [['observer "O"', 'at (0,1), vision 2', 'at (1,1), vision 2', 'at (2,1), vision 2']],
+    )
+    assert.deepEqual([m.toServer, m.toFile, m.serverTarget, m.fileTarget], [[], [], undefined, undefined])
+    assert.equal(syncDryRunExitCode(mergeAll(moved, soon(), new Map([['M', base]])), true), 8)
+  })
+
+  it("never takes such an answer into the file, and still sends the file's other edits, keeping the held object's base", () => {
+    const edited = {
+      ...input,
+      loaded: {
+        ...loaded,
+        maps: [
+          {
+            ...file,
+            obstacles: [
+              {x: 0, y: 0},
+              {x: 2, y: 0},
+            ],
+            observers: [{name: 'O', x: 0, y: 1, vision: 2, symbol: 'a'}],
+          },
+        ],
+      },
+    }
+    const p = mergeAll(edited, soon(), new Map([['M', base]]))
+    const m = p.maps[0]!
+    assert.equal(m.action, 'merge')
+    assert.deepEqual(m.toFile, [])
+    assert.deepEqual(
+      m.toServer.map((s) => s.what),
+      ['obstacle (2,0)'],
+    )
+    assert.deepEqual(m.base?.observers, [{name: 'O', x: 0, y: 1, vision: 2}], "the held observer's base value stays")
+    assert.deepEqual(
+      p.serverPlan.operations.map((op) => op.kind),
+      ['createObstacle'],
+    )
+  })
+
+  it('sends nothing that could not stand with the answer: an obstacle on the tile the answer shows an observer on', () => {
+    const onTile = {
+      ...input,
+      loaded: {
+        ...loaded,
+        maps: [
+          {
+            ...file,
+            obstacles: [
+              {x: 0, y: 0},
+              {x: 2, y: 1},
+            ],
+            observers: [{name: 'O', x: 0, y: 1, vision: 2, symbol: 'a'}],
+          },
+        ],
+      },
+    }
+    const p = mergeAll(onTile, soon(), new Map([['M', base]]))
+    assert.equal(p.maps[0]!.action, 'unknown')
+    assert.match(p.maps[0]!.notes.join('\n'), /stands on an obstacle at \(2,1\)/)
+    assert.deepEqual(p.serverPlan.operations, [])
+  })
+})
