@@ -1,7 +1,7 @@
 import {PositionSet} from '../model/positions.js'
 import {type LocalMap, type Observer, type Position, positionKey} from '../model/types.js'
 import {type Knowledge, type MapKnowledge, unlisted} from './knowledge.js'
-import {diffMaps, type ObjectChange, visionText} from './map-diff.js'
+import {diffMaps, type ObjectChange, objectChanges, visionText} from './map-diff.js'
 import {emptyChanges, hasChanges, type MapChanges, type MapPlan, type Operation, type Plan, type PlanSummary} from './plan-types.js'
 import {compareNatural} from '../model/order.js'
 import {clock} from './clock.js'
@@ -165,14 +165,17 @@ function planExisting(local: LocalMap, k: MapKnowledge, opts: {force: boolean; r
 
   const resized = d.size !== undefined
   const changed = resized || hasChanges(changes)
-  const conflict = (changed || (opts.rebuild && refuted.length > 0)) && k.conflicts.length > 0
+  // Someone else's change that the file agrees with (both made the same edit) is no conflict: nothing of it is overwritten.
+  const differing = new Set(objectChanges(d).map((c) => c.key))
+  const conflicts = k.conflicts.filter((c) => differing.has(c.key))
+  const conflict = (changed || (opts.rebuild && refuted.length > 0)) && conflicts.length > 0
   const base = {name: local.name, file: local.file, url: k.url, local, remote, evidence: k.evidence}
   const notes: string[] = []
   if (conflict) {
-    const what = k.conflicts.map((c) => conflictText(c)).join('; ')
+    const what = conflicts.map((c) => conflictText(c)).join('; ')
     if (!opts.force) {
       const note = `changed on the server since gridsync last knew it, by someone else, so it is left alone (--force overwrites it): ${what}`
-      return {...base, action: 'conflict', changes: emptyChanges(), conflicts: k.conflicts, notes: [note]}
+      return {...base, action: 'conflict', changes: emptyChanges(), conflicts, notes: [note]}
     }
 
     notes.push(`changed on the server since gridsync last knew it, by someone else; overwritten (--force): ${what}`)

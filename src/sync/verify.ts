@@ -5,7 +5,7 @@ import {type FollowUp, succeeded, type SyncClient} from './apply.js'
 import {clock} from './clock.js'
 import {type JournalRecord, type MapStart, recordOfResults} from './journal.js'
 import {type Evidence, weigh} from './knowledge.js'
-import {differences} from './map-diff.js'
+import {diffMaps, differences, objectChanges} from './map-diff.js'
 import {conflictText, refutedText} from './plan.js'
 import type {MapPlan, Plan} from './plan-types.js'
 import type {MapVerification, OpResult, Verification} from './result-types.js'
@@ -149,6 +149,9 @@ async function verifyMap(mp: MapPlan, results: readonly OpResult[], client: Pick
   const diffs = differences(read, target)
   if (diffs.length === 0) return {name, verdict: 'confirmed', differences: [], evidence}
   if (incomplete) return {name, verdict: 'incomplete', differences: diffs, advice: ADVICE.incomplete, evidence}
-  if (k.conflicts.length > 0) return {name, verdict: 'conflict', differences: k.conflicts.map((c) => conflictText(c)), advice: ADVICE.conflict, evidence}
+  // Someone else's change explains a difference only where the read differs from the file.
+  const differing = new Set(objectChanges(diffMaps(read, target)).map((c) => c.key))
+  const conflicts = k.conflicts.filter((c) => differing.has(c.key))
+  if (conflicts.length > 0) return {name, verdict: 'conflict', differences: conflicts.map((c) => conflictText(c)), advice: ADVICE.conflict, evidence}
   return {name, verdict: 'not-applied', differences: diffs, advice: ADVICE.notApplied, evidence}
 }

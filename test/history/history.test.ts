@@ -28,6 +28,7 @@
  * each seed's steps).
  */
 import {AssertionError} from 'node:assert'
+import {appendFile} from 'node:fs/promises'
 import {after, describe, it} from 'node:test'
 
 import type {SandboxMapState} from '../../src/sandbox/index.js'
@@ -528,6 +529,7 @@ async function push(judge: Judge, world: World, flags: RunFlags, killAt?: number
   if (run.killed) totals.killed++
   const kill = killAt === undefined ? '' : run.killed ? ` (killed at the server's request ${killAt})` : ` (to be killed at the server's request ${killAt}, ended before)`
   world.note(`gridsync ${args.join(' ')}${kill} -> ${run.killed ? 'killed' : `exit ${run.code}`}`)
+  if (env.HISTORY_DUMP) await appendFile(env.HISTORY_DUMP, `${world.steps.at(-1)}\n${run.stdout}\n`)
   judge.about(run)
   for (const c of world.hiddenChanges(run.startedAt)) if (c.kind === 'obstacle-added') world.unseenObstacles.add(`${c.map}|${key(c.x, c.y)}`)
   if (!run.killed) judgePush(judge, world, run)
@@ -552,6 +554,7 @@ async function diff(judge: Judge, world: World): Promise<Run> {
   totals.runs++
   totals.requests += run.requests
   world.note(`gridsync ${args.join(' ')} -> exit ${run.code}`)
+  if (env.HISTORY_DUMP) await appendFile(env.HISTORY_DUMP, `${world.steps.at(-1)}\n${run.stdout}\n`)
   judge.about(run)
   judgeDiff(judge, world, run)
   return run

@@ -107,6 +107,26 @@ describe('plan', () => {
     assert.ok(!unnamed.operations.some((op) => op.kind === 'deleteMap'))
   })
 
+  it("calls someone else's change a conflict only where the file differs from it: the same edit on both sides blocks nothing", () => {
+    const entry = remote('A', 6, 1, [{name: 'o1', x: 2, y: 0, vision: 0}], [{x: 4, y: 0}])
+    // gridsync last knew no obstacle at (4,0); someone else added it, as the file did.
+    entry.map.obstacles = [{x: 4, y: 0}]
+    const knowledge = knowledgeOf([entry])
+    knowledge.maps.get('A')!.conflicts.push({key: 'obstacle:4,0', what: 'obstacle (4,0)', a: null, b: 'present'})
+    const agreeing = plan({...input({local: [local('A', 6, 1, [], [{x: 4, y: 0}])]}), knowledge})
+    assert.equal(agreeing.maps[0]!.action, 'update', 'the observer delete goes ahead')
+    assert.deepEqual(
+      agreeing.operations.map((op) => op.kind),
+      ['deleteObserver'],
+    )
+    const differing = plan({...input({local: [local('A', 6, 1)]}), knowledge})
+    assert.equal(differing.maps[0]!.action, 'conflict')
+    assert.deepEqual(
+      differing.maps[0]!.conflicts?.map((c) => c.what),
+      ['obstacle (4,0)'],
+    )
+  })
+
   it('limits the plan to --only maps', () => {
     const p = plan(input({local: [local('A', 1, 1), local('B', 1, 1)], only: ['B']}))
     assert.deepEqual(
