@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {symbolSequence} from '../../../src/format/symbols.js'
 import type {LocalMap, RemoteMap} from '../../../src/model/types.js'
 import type {JournalRecord} from '../../../src/sync/journal.js'
 import type {Knowledge, MapKnowledge} from '../../../src/sync/knowledge.js'
@@ -147,5 +148,30 @@ describe('mergeAll: map-level decisions rest on proof', () => {
     assert.deepEqual([p.maps[0]!.action, p.maps[0]!.notApplied], ['in-sync', true])
     assert.match(p.maps[0]!.notes.join('\n'), /\(2,1\) still present/)
     assert.equal(syncDryRunExitCode(p, true), 8)
+  })
+})
+
+describe('mergeAll: a map only on the server that no file can hold', () => {
+  it('with more observers than the grid has symbols: left alone and said why, no file planned (as for the other reasons)', () => {
+    const symbols = symbolSequence().length
+    const side = Math.ceil(Math.sqrt(symbols + 1))
+    const observers = Array.from({length: symbols + 1}, (_, i) => ({
+      name: `O ${i}`,
+      slug: `o-${i}`,
+      url: `${S}/api/maps/many/observers/o-${i}/`,
+      x: i % side,
+      y: Math.floor(i / side),
+      vision: null,
+    }))
+    const many: RemoteMap = {name: 'Many', slug: 'many', url: `${S}/api/maps/many/`, width: side, height: side, observers, obstacles: []}
+    const p = mergeAll({server: S, mapsDir: 'maps', loaded: {maps: [], invalid: [], files: [], skipped: []}}, knowledgeOf([{map: many}]), new Map())
+    const m = p.maps[0]!
+    assert.equal(m.action, 'conflict')
+    assert.equal(m.fileTarget, undefined)
+    assert.equal(m.base, undefined)
+    assert.deepEqual(m.notes, [
+      `only on the server, and no file can hold it: the map has ${symbols + 1} observers but only ${symbols} symbols are available for the grid; left alone`,
+    ])
+    assert.equal(syncDryRunExitCode(p, true), 4)
   })
 })
