@@ -337,7 +337,9 @@ function mergeOne(
       }
     }
 
-    const problems = mapProblems(remote)
+    // Written as the new file would be: that also finds more observers than the grid has symbols for.
+    const written = writeMap(remote)
+    const problems = written.ok ? [] : written.problems
     // Observer names are unique across all maps, and so across the files: a file that would repeat one is not written.
     const taken = remote.observers.flatMap((o) => {
       const other = observersInFiles.get(o.name)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {symbolSequence} from '../../../src/format/symbols.js'
 import type {LocalMap, RemoteMap} from '../../../src/model/types.js'
 import type {JournalRecord} from '../../../src/sync/journal.js'
 import type {Knowledge, MapKnowledge} from '../../../src/sync/knowledge.js'
@@ -225,5 +226,30 @@ describe("mergeAll: an answer within the cache time after gridsync's writes move
     assert.equal(p.maps[0]!.action, 'unknown')
     assert.match(p.maps[0]!.notes.join('\n'), /stands on an obstacle at \(2,1\)/)
     assert.deepEqual(p.serverPlan.operations, [])
+  })
+})
+
+describe('mergeAll: a map only on the server that no file can hold', () => {
+  it('with more observers than the grid has symbols: left alone and said why, no file planned (as for the other reasons)', () => {
+    const symbols = symbolSequence().length
+    const side = Math.ceil(Math.sqrt(symbols + 1))
+    const observers = Array.from({length: symbols + 1}, (_, i) => ({
+      name: `O ${i}`,
+      slug: `o-${i}`,
+      url: `${S}/api/maps/many/observers/o-${i}/`,
+      x: i % side,
+      y: Math.floor(i / side),
+      vision: null,
+    }))
+    const many: RemoteMap = {name: 'Many', slug: 'many', url: `${S}/api/maps/many/`, width: side, height: side, observers, obstacles: []}
+    const p = mergeAll({server: S, mapsDir: 'maps', loaded: {maps: [], invalid: [], files: [], skipped: []}}, knowledgeOf([{map: many}]), new Map())
+    const m = p.maps[0]!
+    assert.equal(m.action, 'conflict')
+    assert.equal(m.fileTarget, undefined)
+    assert.equal(m.base, undefined)
+    assert.deepEqual(m.notes, [
+      `only on the server, and no file can hold it: the map has ${symbols + 1} observers but only ${symbols} symbols are available for the grid; left alone`,
+    ])
+    assert.equal(syncDryRunExitCode(p, true), 4)
   })
 })
