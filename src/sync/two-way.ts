@@ -32,7 +32,7 @@ import {succeeded, type SyncClient} from './apply.js'
 import {type Halt} from './halt.js'
 import {Journal, type JournalRecord, STATE_DIR} from './journal.js'
 import {type Knowledge, learn, type MapKnowledge, objectKey, weigh} from './knowledge.js'
-import {diffMaps, objectChanges, sameContent} from './map-diff.js'
+import {diffMaps, objectChanges, observerKey, sameContent} from './map-diff.js'
 import {mergeMap, type ObjectState, type Prefer} from './merge.js'
 import {plan, refutedText} from './plan.js'
 import type {Plan} from './plan-types.js'
@@ -158,6 +158,7 @@ export function mergeAll(
   if (unnamed.length > 0) warnings.push('A map file could not be read far enough to know its map name: no map is deleted or created from the server until it is fixed.')
   const names = new Set([...files.keys(), ...invalid.keys(), ...knowledge.maps.keys(), ...bases.keys()])
   const observersInFiles = new Map(input.loaded.maps.flatMap((m) => m.observers.map((o) => [o.name, m.name] as const)))
+  const again = new Map<string, (blocked?: ReadonlyMap<string, string>, inFiles?: ReadonlyMap<string, string>) => SyncMapPlan | undefined>()
   for (const name of names) {
     const f = invalid.get(name)
     if (f) {
@@ -170,9 +171,32 @@ export function mergeAll(
     const after = records.get(name)?.after
     // Only for a map that has a file: a map push kept on the server without one (no --prune) is not deleted by a first sync.
     const base = bases.get(name) ?? (after && files.has(name) ? {file: '', url: after.url || undefined, state: after} : undefined)
-    const mp = mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0, observersInFiles, records.get(name))
-    if (mp) maps.push(mp)
+    const merge = (blocked?: ReadonlyMap<string, string>, inFiles: ReadonlyMap<string, string> = observersInFiles) =>
+      mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0, inFiles, records.get(name), blocked)
+    const mp = merge()
+    if (mp) {
+      maps.push(mp)
+      again.set(name, merge)
+    }
   }
+
+  // An observer that moved to another map on the server is written into that map's file only where this
+  // run takes it out of the file that has it: a name in two files makes both invalid.
+  const released = new Set(maps.flatMap((mp) => (mp.local && (mp.fileTarget || mp.deleteFile) ? namesLeaving(mp.local, mp.deleteFile ? undefined : mp.fileTarget) : [])))
+  for (const [i, mp] of maps.entries()) {
+    if (!mp.local || !mp.fileTarget) continue
+    const blocked = new Map(
+      namesLeaving(mp.fileTarget, mp.local).flatMap((o) => {
+        const holder = observersInFiles.get(o)
+        return holder === undefined || holder === mp.name || released.has(o) ? [] : [[observerKey(o), holder] as const]
+      }),
+    )
+    if (blocked.size > 0) maps[i] = again.get(mp.name)!(blocked) ?? mp
+  }
+
+  // A map only on the server may take a name its old file gives up in this run.
+  const stillInFiles = new Map([...observersInFiles].filter(([o]) => !released.has(o)))
+  for (const [i, mp] of maps.entries()) if (!mp.local && mp.action === 'conflict' && released.size > 0) maps[i] = again.get(mp.name)!(undefined, stillInFiles) ?? mp
 
   maps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const serverPlan = planServerHalf(input.server, maps, knowledge)
@@ -190,6 +214,8 @@ function mergeOne(
   holdMapLevel: boolean,
   observersInFiles: ReadonlyMap<string, string>,
   record?: JournalRecord,
+  /** Observers (by key) not to be written into this file: another map's file holds them (the name of that map). */
+  blocked: ReadonlyMap<string, string> = new Map(),
 ): SyncMapPlan | undefined {
   const prefer = input.prefer
   const file = local?.file
@@ -204,9 +230,9 @@ function mergeOne(
   if (local && remote) {
     const refuted = new Set((k?.refuted ?? []).flatMap((op) => objectKey(op) ?? []))
     const unsure = unsureKeys(k, refuted)
-    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: lostSince(k, base, record), unsure: new Set(unsure.keys())})
+    const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: lostSince(k, base, record), unsure: new Set([...unsure.keys(), ...blocked.keys()])})
     // Reported with what the server answered for them, not the stand-in.
-    const held = m.held.map((st) => ({...st, server: unsure.get(st.key) ?? null}))
+    const held = m.held.map((st) => (unsure.has(st.key) ? {...st, server: unsure.get(st.key) ?? null} : st))
     const problems = [...mapProblems(m.file), ...outOfBounds(m.server)]
     // The answer may show the server as it is now: what is sent must stand with it too (an obstacle under a moved observer would make a map no file can hold).
     const risky = k?.unproven && m.toServer.length > 0 && unsure.size > 0 ? mapProblems(mergeMap({name, base: remote, file: m.server, server: k.unproven}).server) : []
@@ -245,8 +271,12 @@ function mergeOne(
 
     const action = m.conflicts.length > 0 ? 'conflict' : m.toServer.length + m.toFile.length > 0 ? 'merge' : held.length > 0 ? 'unknown' : 'in-sync'
     const notes = m.conflicts.length > 0 ? [`changed on both sides since the last sync: each side keeps its value (\`--prefer local|remote\` picks one)`] : []
-    if (held.length > 0) {
-      const n = held.length === 1 ? '1 object' : `${held.length} objects`
+    for (const st of held.filter((h) => blocked.has(h.key))) {
+      notes.push(`${st.what} is still in the file of map "${blocked.get(st.key)}": written into this file once it leaves that one`)
+    }
+    const unsureHeld = held.filter((h) => unsure.has(h.key))
+    if (unsureHeld.length > 0) {
+      const n = unsureHeld.length === 1 ? '1 object' : `${unsureHeld.length} objects`
       notes.push(
         `${n} cannot be told on the server until ${clock(k.evidence.until!)} (its answer may be a cached one from before gridsync's writes, or show someone else's edit): each side keeps its value until then`,
       )
@@ -373,6 +403,12 @@ function unsureKeys(k: MapKnowledge | undefined, refuted: ReadonlySet<string>): 
   )
 }
 
+/** Names of the observers in `from` that `to` lacks (all of them when there is no `to`). */
+function namesLeaving(from: GridMap, to: GridMap | undefined): string[] {
+  const staying = new Set(to?.observers.map((o) => o.name) ?? [])
+  return from.observers.map((o) => o.name).filter((n) => !staying.has(n))
+}
+
 /**
  * The objects of gridsync's writes that a trusted read shows did not happen, unless the
  * base rests on a trusted read made after those writes: that read saw their outcome
@@ -443,7 +479,9 @@ export async function runSync(
   const files: FileChange[] = []
   const bases = await loadBases(opts.mapsDir, opts.server)
   const halted = pushed?.apply.halted !== undefined
-  for (const mp of sp.maps) {
+  // Files that give up observers are written before those that take them: killed between, no name is in two files.
+  const releasing = (mp: SyncMapPlan) => (mp.local && (mp.fileTarget || mp.deleteFile) ? namesLeaving(mp.local, mp.deleteFile ? undefined : mp.fileTarget).length > 0 : false)
+  for (const mp of [...sp.maps.filter(releasing), ...sp.maps.filter((m) => !releasing(m))]) {
     const serverOk = serverDone.get(mp.name) ?? true
     let fileOk = true
     if (!halted && serverOk && (mp.fileTarget || mp.deleteFile)) {

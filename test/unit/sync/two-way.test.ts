@@ -253,3 +253,69 @@ describe('mergeAll: a map only on the server that no file can hold', () => {
     assert.equal(syncDryRunExitCode(p, true), 4)
   })
 })
+
+describe('mergeAll: an observer that moved to another map on the server', () => {
+  const url = (slug: string) => `${S}/api/maps/${slug}/`
+  const obs = (x: number) => ({name: 'X', slug: 'x', url: `${S}/api/observers/x/`, x, y: 0, vision: 1})
+  const remoteMap = (name: string, observers: RemoteMap['observers']): RemoteMap => ({
+    name,
+    slug: name.toLowerCase(),
+    url: url(name.toLowerCase()),
+    width: 3,
+    height: 1,
+    observers,
+    obstacles: [],
+  })
+  const fileOf = (name: string, observers: Array<{x: number}>): LocalMap => ({
+    name,
+    file: `maps/${name.toLowerCase()}.map`,
+    width: 3,
+    height: 1,
+    observers: observers.map(({x}) => ({name: 'X', x, y: 0, vision: 1, symbol: 'a'})),
+    obstacles: [],
+  })
+  const bases = new Map([
+    ['A', {file: 'a.map', url: url('a'), state: remoteMap('A', [obs(0)])}],
+    ['B', {file: 'b.map', url: url('b'), state: remoteMap('B', [])}],
+  ])
+  const server = knowledgeOf([{map: remoteMap('A', [])}, {map: remoteMap('B', [obs(2)])}])
+
+  it("is taken out of its old file and written into the new map's in one run", () => {
+    const files = [fileOf('A', [{x: 0}]), fileOf('B', [])]
+    const p = mergeAll({server: S, mapsDir: 'maps', loaded: {maps: files, invalid: [], files: files.map((f) => f.file), skipped: []}}, server, bases)
+    assert.deepEqual(
+      p.maps.map((m) => [m.name, m.action, m.toFile.map((s) => `${s.what}: ${s.file} -> ${s.server}`)]),
+      [
+        ['A', 'merge', ['observer "X": at (0,0), vision 1 -> null']],
+        ['B', 'merge', ['observer "X": null -> at (2,0), vision 1']],
+      ],
+    )
+  })
+
+  it('is not written into the new file while its old file keeps it (edited there: a conflict), so no name is in two files', () => {
+    const files = [fileOf('A', [{x: 1}]), fileOf('B', [])]
+    const p = mergeAll({server: S, mapsDir: 'maps', loaded: {maps: files, invalid: [], files: files.map((f) => f.file), skipped: []}}, server, bases)
+    const [a, b] = p.maps
+    assert.equal(a!.action, 'conflict')
+    assert.deepEqual([b!.action, b!.toFile, b!.fileTarget], ['unknown', [], undefined])
+    assert.deepEqual(
+      b!.held?.map((s) => s.what),
+      ['observer "X"'],
+    )
+    assert.match(b!.notes.join('\n'), /still in the file of map "A"/)
+  })
+
+  it('may go to a new file for a map only on the server when its old file gives it up in the same run', () => {
+    const files = [fileOf('A', [{x: 0}])]
+    const onlyA = new Map([['A', bases.get('A')!]])
+    const k = knowledgeOf([{map: remoteMap('A', [])}, {map: remoteMap('C', [obs(2)])}])
+    const p = mergeAll({server: S, mapsDir: 'maps', loaded: {maps: files, invalid: [], files: files.map((f) => f.file), skipped: []}}, k, onlyA)
+    assert.deepEqual(
+      p.maps.map((m) => [m.name, m.action]),
+      [
+        ['A', 'merge'],
+        ['C', 'create-file'],
+      ],
+    )
+  })
+})
