@@ -4,7 +4,8 @@
  * `.gridsync/sync-base.json`, per server, and replaced whole (atomically) at the end of a
  * sync, once both sides hold what it says: a sync killed before then leaves the old base,
  * against which the next run sees each side's changes again (never the old file's
- * content as an edit to send back). A base that cannot be read stops the run (exit 11):
+ * content as an edit to send back), and what it was about to write into files (`pending`),
+ * so that the content it wrote from the server is never taken for the file's own edit. A base that cannot be read stops the run (exit 11):
  * without it, every difference would look like a conflict or, worse, a deletion.
  */
 import {readFile} from 'node:fs/promises'
@@ -27,21 +28,35 @@ export interface BaseEntry {
   state: GridMap
 }
 
+/**
+ * A base as kept: `state` may be missing (no sync has agreed on the map yet) while
+ * `pending` is set. `pending` is what a sync was about to write into the file, the server
+ * already holding it; it is recorded before the file is written and cleared with the new
+ * base after. A run killed in between leaves both: the file then tells, object by object,
+ * whether it was written (see settleBase in merge.ts).
+ */
+export interface StoredBase extends Omit<BaseEntry, 'state'> {
+  state?: GridMap
+  pending?: GridMap
+}
+
 const BASE_FILE = 'sync-base.json'
 const BASE_FORMAT = 1
 
 const count = z.number().int().nonnegative()
+const gridMap = z.object({
+  name: z.string(),
+  width: count,
+  height: count,
+  observers: z.array(z.object({name: z.string(), x: count, y: count, vision: z.number().nonnegative().nullable()})),
+  obstacles: z.array(z.object({x: count, y: count})),
+})
 const entry = z.object({
   file: z.string(),
   url: z.string().optional(),
   readAt: z.string().optional(),
-  state: z.object({
-    name: z.string(),
-    width: count,
-    height: count,
-    observers: z.array(z.object({name: z.string(), x: count, y: count, vision: z.number().nonnegative().nullable()})),
-    obstacles: z.array(z.object({x: count, y: count})),
-  }),
+  state: gridMap.optional(),
+  pending: gridMap.optional(),
 })
 const baseFile = z.object({v: z.literal(BASE_FORMAT), servers: z.record(z.string(), z.record(z.string(), entry))})
 type BaseFile = z.infer<typeof baseFile>
@@ -80,14 +95,22 @@ async function readAll(mapsDir: string): Promise<BaseFile> {
 }
 
 /** The bases of the maps on one server, by map name. */
-export async function loadBases(mapsDir: string, server: string): Promise<Map<string, BaseEntry>> {
+export async function loadBases(mapsDir: string, server: string): Promise<Map<string, StoredBase>> {
   const all = await readAll(mapsDir)
+  loaded.set(mapsDir, all)
   return new Map(Object.entries(all.servers[server] ?? {}))
 }
 
-/** Replaces the bases of one server (those of other servers are kept). */
-export async function saveBases(mapsDir: string, server: string, bases: ReadonlyMap<string, BaseEntry>): Promise<void> {
-  const all = await readAll(mapsDir)
+/** The whole file as each maps directory's last `loadBases` read it. */
+const loaded = new Map<string, BaseFile>()
+
+/**
+ * Replaces the bases of one server, those of other servers kept as read again now, or, for
+ * a step in the middle of a run (`same`), as `loadBases` found them: nothing else changes
+ * the file while the run holds the lock.
+ */
+export async function saveBases(mapsDir: string, server: string, bases: ReadonlyMap<string, StoredBase>, same?: 'as-loaded'): Promise<void> {
+  const all = same ? (loaded.get(mapsDir) ?? (await readAll(mapsDir))) : await readAll(mapsDir)
   all.servers[server] = Object.fromEntries([...bases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
   await createMapsDir(path.join(mapsDir, STATE_DIR))
   await replaceFileAtomic(basePath(mapsDir), `${JSON.stringify(all)}\n`)

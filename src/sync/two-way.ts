@@ -33,13 +33,13 @@ import {type Halt} from './halt.js'
 import {Journal, type JournalRecord, STATE_DIR} from './journal.js'
 import {type Knowledge, learn, type MapKnowledge, objectKey, weigh} from './knowledge.js'
 import {diffMaps, objectChanges, observerKey, sameContent} from './map-diff.js'
-import {mergeMap, type ObjectState, type Prefer} from './merge.js'
+import {mergeMap, type ObjectState, type Prefer, settleBase} from './merge.js'
 import {plan, refutedText} from './plan.js'
 import type {Plan} from './plan-types.js'
 import {recordedFile} from './renames.js'
 import type {OpResult} from './result-types.js'
 import {type PushOutcome, push, type Planned, STALE_WINDOW_MS} from './session.js'
-import {type BaseEntry, loadBases, saveBases} from './sync-base.js'
+import {type BaseEntry, loadBases, saveBases, type StoredBase} from './sync-base.js'
 import {clock} from './clock.js'
 
 /**
@@ -135,7 +135,7 @@ async function lookUp(client: SyncClient, name: string, url: string, now: () => 
 export function mergeAll(
   input: Pick<SyncInput, 'server' | 'mapsDir' | 'loaded' | 'prefer'>,
   knowledge: Knowledge,
-  bases: ReadonlyMap<string, BaseEntry>,
+  bases: ReadonlyMap<string, StoredBase>,
   records: ReadonlyMap<string, JournalRecord> = new Map(),
 ): SyncPlan {
   const maps: SyncMapPlan[] = []
@@ -167,10 +167,7 @@ export function mergeAll(
       continue
     }
 
-    // No sync yet, but gridsync pushed the map (or a sync was killed before its base): the state its writes left is what both sides last agreed on.
-    const after = records.get(name)?.after
-    // Only for a map that has a file: a map push kept on the server without one (no --prune) is not deleted by a first sync.
-    const base = bases.get(name) ?? (after && files.has(name) ? {file: '', url: after.url || undefined, state: after} : undefined)
+    const base = baseOf(name, bases.get(name), records.get(name), files.get(name))
     const merge = (blocked?: ReadonlyMap<string, string>, inFiles: ReadonlyMap<string, string> = observersInFiles) =>
       mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0, inFiles, records.get(name), blocked)
     const mp = merge()
@@ -201,6 +198,22 @@ export function mergeAll(
   maps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const serverPlan = planServerHalf(input.server, maps, knowledge)
   return {server: input.server, maps, serverPlan, warnings, knowledge}
+}
+
+/**
+ * The base a map is merged against: the last state both sides agreed on; with a sync
+ * killed between writing the file and recording the base, settled object by object from
+ * what the file holds (settleBase).
+ */
+function baseOf(name: string, stored: StoredBase | undefined, record: JournalRecord | undefined, local: LocalMap | undefined): BaseEntry | undefined {
+  // No sync yet, but gridsync pushed the map (or a sync was killed before its base): the state its writes left is what both sides last agreed on.
+  // Only for a map that has a file: a map push kept on the server without one (no --prune) is not deleted by a first sync.
+  const after = record?.after && local ? record.after : undefined
+  const old = stored?.state ?? after
+  const state = stored?.pending && local ? settleBase(name, old, stored.pending, local) : old
+  if (!state) return undefined
+  const url = stored?.url ?? (after?.url || undefined)
+  return {file: stored?.file ?? '', ...(url === undefined ? {} : {url}), ...(stored?.readAt === undefined ? {} : {readAt: stored.readAt}), state}
 }
 
 const empty = {toServer: [], toFile: [], conflicts: []}
@@ -479,6 +492,11 @@ export async function runSync(
   const files: FileChange[] = []
   const bases = await loadBases(opts.mapsDir, opts.server)
   const halted = pushed?.apply.halted !== undefined
+  // What each file is about to say, the server holding it already: killed before the new base, the next run
+  // finds it here and in the file, and never takes what was written from the server for the file's edit.
+  const editing = sp.maps.filter((mp) => !halted && mp.local && mp.fileTarget && mp.base && (serverDone.get(mp.name) ?? true))
+  for (const mp of editing) bases.set(mp.name, {...(bases.get(mp.name) ?? {file: recordedFile(opts.mapsDir, mp.local!.file)}), pending: plain(mp.base!)})
+  if (editing.length > 0) await saveBases(opts.mapsDir, opts.server, bases, 'as-loaded')
   // Files that give up observers are written before those that take them: killed between, no name is in two files.
   const releasing = (mp: SyncMapPlan) => (mp.local && (mp.fileTarget || mp.deleteFile) ? namesLeaving(mp.local, mp.deleteFile ? undefined : mp.fileTarget).length > 0 : false)
   for (const mp of [...sp.maps.filter(releasing), ...sp.maps.filter((m) => !releasing(m))]) {

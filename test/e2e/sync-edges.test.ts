@@ -285,64 +285,83 @@ for (const cached of [true, false]) {
         await assertDone()
       })
 
-      it('killed after writing the files, before its base: the next runs take nothing from the files written for an edit, and send and write nothing', async () => {
+      it('killed after writing the files, before its base: what it wrote from the server is never taken for an edit of the file, not even once the other client changes it again', async () => {
         await edit()
         const base = path.join(dir, '.gridsync', 'sync-base.json')
+        const alphaFile = path.join(dir, 'alpha.map')
         const oldBase = await readFile(base, 'utf8')
         const sent = writes()
-        // After the read-back the run reads its base twice: before the files are written and, after them, just before
-        // replacing it. A FIFO in the base's place hands the first read the old base and holds the second until the
-        // run is killed there: between its files and its base, where a kill leaves the old base.
+        // After the read-back the run reads its base, records what the files are to say, writes the files (reading
+        // each first) and reads its base again to replace it. FIFOs in the base's and in alpha.map's place hold the
+        // run at each of those reads in turn, so that it is killed at the last: its files written, its base not.
         let fifo = false
+        let pendingBase = ''
+        const reader = async (file: string): Promise<FileHandle | undefined> =>
+          open(file, constants.O_WRONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENXIO') return undefined
+            throw error
+          })
         await killedSync({
           killAt: (request, count) => {
             if (!fifo && request.method === 'GET' && count.done === FILE_EDITS) {
               rmSync(base)
               execFileSync('mkfifo', [base])
+              rmSync(alphaFile)
+              execFileSync('mkfifo', [alphaFile])
               fifo = true
             }
             return false
           },
           meanwhile: async (kill, running) => {
-            const waitFor = async (ready: () => boolean | Promise<boolean>, what: string): Promise<void> => {
-              while (!(await ready())) {
+            const waitFor = async <T>(ready: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> => {
+              for (;;) {
+                const value = await ready()
+                if (value) return value
                 assert.ok(running(), `the run ended before ${what}`)
                 await sleep(10)
               }
             }
             await waitFor(() => fifo, 'its read-back')
-            let writer: FileHandle | undefined
-            // Opening a FIFO to write without blocking succeeds once a reader has opened it.
-            const opened = async (): Promise<boolean> => {
-              writer = await open(base, constants.O_WRONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
-                if (error.code === 'ENXIO') return undefined
-                throw error
-              })
-              return writer !== undefined
-            }
-            await waitFor(opened, 'it read its base after the read-back')
-            await writer!.writeFile(oldBase)
-            await writer!.close()
-            await waitFor(async () => {
-              const now = await files()
-              return now['alpha.map'] === ALPHA_SYNCED && now['beta.map'] === BETA_SYNCED
-            }, 'it wrote the files')
-            await waitFor(opened, 'it read its base to replace it')
+            let writer = await waitFor(() => reader(base), 'it read its base after the read-back')
+            await writer.writeFile(oldBase)
+            await writer.close()
+            // It reads alpha.map before replacing it: by then it has recorded what the files are to say.
+            writer = await waitFor(() => reader(alphaFile), 'it read alpha.map to write it')
+            pendingBase = await readFile(base, 'utf8')
+            rmSync(base)
+            execFileSync('mkfifo', [base])
+            await writer.writeFile(ALPHA_EDITED)
+            await writer.close()
+            const last = await waitFor(() => reader(base), 'it read its base to replace it')
             kill()
-            await writer!.close()
+            await last.close()
           },
         })
-        // What the kill leaves: the old base, untouched.
+        // What the kill leaves: the files written, the base as recorded before them.
         await rm(base)
-        await writeFile(base, oldBase)
+        await writeFile(base, pendingBase)
+        assert.match(pendingBase, /"pending"/, 'what the files were to say is recorded before they are written')
+        assert.deepEqual(await files(), {'alpha.map': ALPHA_SYNCED, 'beta.map': BETA_SYNCED}, 'the killed run wrote both files')
         assert.equal(writes(), sent + FILE_EDITS, 'the killed run sent each edit of the files once')
         await assertNothingReverted()
 
-        const stamps = await fileStamps()
-        await syncUntilDone()
-        assert.equal(writes(), sent + FILE_EDITS, 'nothing of the files written from the server is sent back')
-        assert.deepEqual(await fileStamps(), stamps, 'the files are not written again')
-        await assertDone()
+        // The other client changes again what the killed run wrote into alpha.map from the server.
+        assert.equal(await api('DELETE', '/api/maps/alpha/obstacles/0/1/'), 204)
+        assert.equal(await api('PUT', '/api/maps/alpha/observers/bee/', {name: 'Bee', x: 3, y: 0, vision: 7}), 204)
+        await settle()
+        const sentBefore = writes()
+        for (let round = 1; ; round++) {
+          const run = await sync()
+          assert.ok([0, 8].includes(run.code), `run ${round} after the kill, exit ${run.code}: ${run.stdout}`)
+          if (round === 1) assert.match(run.stderr, /took over a stale lock left by gridsync sync/, 'the killed run held the lock')
+          assert.equal(writes(), sentBefore, `run ${round} sends nothing: the file's content from the server is no edit of the file`)
+          if (run.code === 0) break
+          assert.ok(round < 4, `not done after ${round} runs: ${run.stdout}`)
+          await settle()
+        }
+        assert.deepEqual(await files(), {'alpha.map': 'Alpha\n###b\n...a\nb,Bee,7\na,Ay\n', 'beta.map': BETA_SYNCED}, "the other client's new edits are in the file")
+        await assertSidesEqual()
+        assertNoDuplicates()
       })
     })
 
