@@ -137,6 +137,7 @@ export const SyncDocument = z
         name: z.string(),
         action: z.enum(['in-sync', 'merge', 'create-on-server', 'create-file', 'delete-on-server', 'delete-file', 'conflict', 'invalid', 'unknown']),
         file: z.string().optional(),
+        renamedFrom: z.string().optional().describe("The map's name before its file renamed it since the last sync: renamed on the server too"),
         toServer: z.array(objectState),
         toFile: z.array(objectState),
         conflicts: z.array(objectState),

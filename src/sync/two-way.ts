@@ -80,6 +80,8 @@ export interface SyncMapPlan {
   url?: string
   /** The file's content as planned from, to check it is unchanged before it is replaced. */
   local?: LocalMap
+  /** The map's name on the server and in the base before its file renamed it: renamed on the server too. */
+  renamedFrom?: string
 }
 
 export interface SyncPlan {
@@ -159,7 +161,10 @@ export function mergeAll(
   const names = new Set([...files.keys(), ...invalid.keys(), ...knowledge.maps.keys(), ...bases.keys()])
   const observersInFiles = new Map(input.loaded.maps.flatMap((m) => m.observers.map((o) => [o.name, m.name] as const)))
   const again = new Map<string, (blocked?: ReadonlyMap<string, string>, inFiles?: ReadonlyMap<string, string>) => SyncMapPlan | undefined>()
+  const renamed = unnamed.length > 0 ? new Map<string, string>() : syncRenames(input.mapsDir, input.loaded, bases, knowledge)
+  const renamedAway = new Set(renamed.values())
   for (const name of names) {
+    if (renamedAway.has(name)) continue
     const f = invalid.get(name)
     if (f) {
       const notes = [`${f.file} is invalid, so this map is left alone on the server and in the file`, ...f.diagnostics.map(formatDiagnostic)]
@@ -167,9 +172,12 @@ export function mergeAll(
       continue
     }
 
-    const base = baseOf(name, bases.get(name), records.get(name), files.get(name))
+    // A file renamed its map: merged against the old name's base and server map, and renamed there.
+    const from = renamed.get(name)
+    const was = from ?? name
+    const base = baseOf(name, bases.get(was), records.get(was), files.get(name))
     const merge = (blocked?: ReadonlyMap<string, string>, inFiles: ReadonlyMap<string, string> = observersInFiles) =>
-      mergeOne(name, files.get(name), knowledge.maps.get(name), base, input, unnamed.length > 0, inFiles, records.get(name), blocked)
+      mergeOne(name, files.get(name), knowledge.maps.get(was), base, input, unnamed.length > 0, inFiles, records.get(was), blocked, from)
     const mp = merge()
     if (mp) {
       maps.push(mp)
@@ -229,6 +237,8 @@ function mergeOne(
   record?: JournalRecord,
   /** Observers (by key) not to be written into this file: another map's file holds them (the name of that map). */
   blocked: ReadonlyMap<string, string> = new Map(),
+  /** The map's old name, when its file renamed it since the base (see syncRenames). */
+  renamedFrom?: string,
 ): SyncMapPlan | undefined {
   const prefer = input.prefer
   const file = local?.file
@@ -282,8 +292,9 @@ function mergeOne(
       return {name, action: 'conflict', file, url, toServer: [], toFile: [], conflicts: [...m.conflicts, ...m.toServer, ...m.toFile], notes: [note], local}
     }
 
-    const action = m.conflicts.length > 0 ? 'conflict' : m.toServer.length + m.toFile.length > 0 ? 'merge' : held.length > 0 ? 'unknown' : 'in-sync'
+    const action = m.conflicts.length > 0 ? 'conflict' : m.toServer.length + m.toFile.length > 0 || renamedFrom ? 'merge' : held.length > 0 ? 'unknown' : 'in-sync'
     const notes = m.conflicts.length > 0 ? [`changed on both sides since the last sync: each side keeps its value (\`--prefer local|remote\` picks one)`] : []
+    if (renamedFrom) notes.unshift(`renamed from "${renamedFrom}" in its file since the last sync: renamed on the server too, keeping its observers and obstacles`)
     for (const st of held.filter((h) => blocked.has(h.key))) {
       notes.push(`${st.what} is still in the file of map "${blocked.get(st.key)}": written into this file once it leaves that one`)
     }
@@ -307,11 +318,12 @@ function mergeOne(
       conflicts: m.conflicts,
       held,
       notes,
-      serverTarget: m.toServer.length > 0 ? m.server : undefined,
+      serverTarget: m.toServer.length > 0 || renamedFrom ? m.server : undefined,
       fileTarget: m.toFile.length > 0 ? m.file : undefined,
       base: m.base,
       notApplied,
       local,
+      ...(renamedFrom ? {renamedFrom} : {}),
     }
   }
 
@@ -446,11 +458,32 @@ function outOfBounds(m: GridMap): string[] {
   return out.length > 0 ? [`${out.length} object${out.length === 1 ? '' : 's'} outside ${m.width}x${m.height}`] : []
 }
 
+/**
+ * Renamed maps: new name -> old name, for each file whose base (the last sync) recorded it
+ * under another map name that no file carries now, the server still holding the old name
+ * and not the new one. A map's name is line 1 of its file, so this is how a user renames a
+ * map; without a base for the file nothing can tell a rename from a new map.
+ */
+function syncRenames(mapsDir: string, loaded: LoadResult, bases: ReadonlyMap<string, StoredBase>, knowledge: Knowledge): Map<string, string> {
+  const names = new Set([...loaded.maps.map((m) => m.name), ...loaded.invalid.flatMap((f) => (f.name === undefined ? [] : [f.name]))])
+  const byFile = new Map<string, string>()
+  for (const [name, b] of bases) if (b.state && !names.has(name)) byFile.set(b.file, name)
+  const out = new Map<string, string>()
+  for (const m of loaded.maps) {
+    if (bases.get(m.name)?.state) continue
+    const from = byFile.get(recordedFile(mapsDir, m.file))
+    if (from !== undefined && knowledge.maps.get(from)?.state && !knowledge.maps.get(m.name)?.state) out.set(m.name, from)
+  }
+
+  return out
+}
+
 /** The server's half of the sync, planned as push plans it, on the maps with something to send only. */
 function planServerHalf(server: string, maps: SyncMapPlan[], knowledge: Knowledge): Plan {
   const sending = maps.filter((mp) => mp.serverTarget || mp.deleteOnServer)
   const local: LocalMap[] = sending.flatMap((mp) => (mp.serverTarget ? [asLocal(mp.serverTarget, mp.file ?? mp.name)] : []))
-  return plan({server, local, invalid: [], knowledge, prune: true, pruneDecided: true, only: sending.map((mp) => mp.name), force: true})
+  const renames = new Map(sending.flatMap((mp) => (mp.renamedFrom === undefined ? [] : [[mp.name, mp.renamedFrom] as const])))
+  return plan({server, local, invalid: [], knowledge, prune: true, pruneDecided: true, only: sending.map((mp) => mp.name), force: true, renames})
 }
 
 function asLocal(m: GridMap, file: string): LocalMap {
@@ -513,9 +546,11 @@ export async function runSync(
     if (mp.dropBase) bases.delete(mp.name)
     else if (mp.base && mp.file && serverProven(mp, pushed)) {
       const readAt = trustedReadAt(mp, sp, pushed)
+      // Renamed: the old name's base is this map's now; its URL changed with its name, and the next run finds it (listing, journal).
+      if (mp.renamedFrom !== undefined) bases.delete(mp.renamedFrom)
       bases.set(mp.name, {
         file: recordedFile(opts.mapsDir, mp.file),
-        url: urlAfter(mp, pushed) ?? bases.get(mp.name)?.url,
+        url: mp.renamedFrom === undefined ? (urlAfter(mp, pushed) ?? bases.get(mp.name)?.url) : undefined,
         ...(readAt === undefined ? {} : {readAt: new Date(readAt).toISOString()}),
         state: plain(mp.base),
       })

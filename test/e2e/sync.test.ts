@@ -206,6 +206,43 @@ for (const cached of [true, false]) {
       assert.equal(await readFile(moved.backup!, 'utf8'), BETA)
     })
 
+    it("a map renamed in its file is renamed on the server (one PUT, nothing deleted or created), merged with the server's edits", async () => {
+      await start()
+      await sync()
+      await settle()
+      // The file renames Alpha to Gamma and adds an obstacle; another client moves Bee on the server meanwhile.
+      await writeFile(path.join(dir, 'alpha.map'), 'Gamma\r\n#.#b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n')
+      assert.equal(await api('PUT', '/api/maps/alpha/observers/bee/', {name: 'Bee', x: 3, y: 1, vision: 2}), 204)
+      await settle()
+      const before = {...sandbox().stats.byRoute}
+      const run = await sync()
+      assert.ok([0, 8].includes(run.code), JSON.stringify(run.doc))
+      const mp = run.doc.maps.find((m) => m.name === 'Gamma')!
+      assert.deepEqual([mp.action, (mp as {renamedFrom?: string}).renamedFrom], ['merge', 'Alpha'])
+      assert.ok(!run.doc.maps.some((m) => m.name === 'Alpha'), 'the old name is the renamed map, not a map of its own')
+      const sent = Object.entries(sandbox().stats.byRoute)
+        .filter(([route, n]) => /^(POST|PUT|DELETE) /.test(route) && n > (before[route] ?? 0))
+        .map(([route, n]) => `${n - (before[route] ?? 0)} ${route}`)
+        .sort()
+      assert.deepEqual(sent, ['1 POST /api/maps/<map>/obstacles/', '1 PUT /api/maps/<map>/'], 'one obstacle and one rename; no map deleted or created')
+      assert.equal(truth('Alpha'), undefined)
+      assert.deepEqual(truth('Gamma'), {name: 'Gamma', width: 4, height: 2, observers: ['Ay@2,1/null', 'Bee@3,1/2'], obstacles: ['0,0', '2,0']})
+      assert.equal((await files())['alpha.map'], 'Gamma\r\n#.#.\r\n..ab\r\nb,Bee,2\r\na,Ay\r\n', "the file keeps its name and takes the server's move")
+      await assertSidesEqual()
+      await settle()
+      const sentBefore = writes()
+      const again = await sync()
+      assert.equal(again.code, 0, JSON.stringify(again.doc))
+      assert.deepEqual(
+        again.doc.maps.map((m) => [m.name, m.action]),
+        [
+          ['Beta', 'in-sync'],
+          ['Gamma', 'in-sync'],
+        ],
+      )
+      assert.equal(writes(), sentBefore)
+    })
+
     it('an invalid file is never written and its map is left alone on both sides (exit 5)', async () => {
       await start()
       await sync()
