@@ -265,7 +265,9 @@ function mergeOne(
     }
     // Edits of both sides that cannot stand together (an observer moved onto a tile the other side put an obstacle on):
     // with a side preferred, that side's whole map wins.
-    if (problems.length > 0 && prefer !== undefined) {
+    // The server's map may be one no file can hold (its edits and another client's cannot stand together): that side cannot be taken whole.
+    const unwritable = prefer === 'remote' ? mapProblems(remote) : []
+    if (problems.length > 0 && prefer !== undefined && unwritable.length === 0) {
       // Every difference, as one side's edit: against a base equal to the side that gives way.
       const toServer = prefer === 'local' ? mergeMap({name, base: remote, file: local, server: remote}).toServer : []
       const toFile = prefer === 'remote' ? mergeMap({name, base: local, file: local, server: remote}).toFile : []
@@ -288,7 +290,10 @@ function mergeOne(
     }
 
     if (problems.length > 0) {
-      const note = `the merged map cannot be held by the file or the server (${problems.join('; ')}): left alone on both sides`
+      const note =
+        unwritable.length > 0
+          ? `the server's map cannot be written into a file (${unwritable.join('; ')}), so --prefer remote cannot take it: left alone on both sides (\`--prefer local\` sends the file's map)`
+          : `the merged map cannot be held by the file or the server (${problems.join('; ')}): left alone on both sides`
       return {name, action: 'conflict', file, url, toServer: [], toFile: [], conflicts: [...m.conflicts, ...m.toServer, ...m.toFile], notes: [note], local}
     }
 

@@ -33,7 +33,7 @@ import {AssertionError} from 'node:assert'
 import {after, describe, it} from 'node:test'
 import {appendFile} from 'node:fs/promises'
 
-import {CACHE_TTL_MS, key, type Run, shapeOfFile, shapeOfTruth, World} from '../history/world.js'
+import {CACHE_TTL_MS, key, type Run, shapeOfFile, shapeOfTruth, unwritable, World} from '../history/world.js'
 import {describe as describeEdit, type Edit, editsBetween, fileBytes, filesState, MAP_KEY, type Objects, rescan, sameBytes, type SideState, truthState, valueIn} from './world.js'
 
 // ---------------------------------------------------------------------------------
@@ -383,9 +383,19 @@ class History {
       const first = await this.sync({yes: true})
       if (!first.claims || hasConflicts(first.claims)) {
         this.check(round < 3, 'conflicts remain after two runs with --prefer')
+        // A server map no file can hold (edits of both sides that cannot stand together, one of them hidden by the
+        // cache) is reported and left alone: only the file's side can resolve it.
+        const unholdable = (first.claims?.maps ?? [])
+          .filter((m) => m.action === 'conflict')
+          .flatMap((m) => {
+            const truth = w.truth().find((t) => t.name === m.name)
+            const why = truth && unwritable(truth, w.observerNamesOutside(w.fileByName(m.name)?.file ?? ''))
+            return why ? [`"${m.name}" (${why})`] : []
+          })
         await w.expire()
         w.note('cache expiry (waited)')
-        await this.sync({yes: true, prefer: r.pick(['local', 'remote'] as const)})
+        if (unholdable.length > 0) w.note(`resolve: --prefer local, the server's map cannot be a file: ${unholdable.join(', ')}`)
+        await this.sync({yes: true, prefer: unholdable.length > 0 ? 'local' : r.pick(['local', 'remote'] as const)})
         continue
       }
       const kept = this.judgeConverged(first)

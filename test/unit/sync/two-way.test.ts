@@ -319,3 +319,26 @@ describe('mergeAll: an observer that moved to another map on the server', () => 
     )
   })
 })
+
+describe('mergeAll: --prefer on a server map no file can hold', () => {
+  // The server holds observer O on the obstacle at (1,0): two clients' edits that cannot stand together.
+  const stacked: RemoteMap = {...server([{x: 1, y: 0}]), observers: [{name: 'O', slug: 'o', url: `${S}/api/observers/o/`, x: 1, y: 0, vision: 2}]}
+  const mine: LocalMap = {...file, obstacles: [{x: 1, y: 0}], observers: [{name: 'O', x: 0, y: 1, vision: 2, symbol: 'a'}]}
+  const base = {file: 'm.map', url: `${S}/api/maps/m/`, state: {...mine, obstacles: []}}
+  const run = (prefer: 'local' | 'remote') => mergeAll({...input, prefer, loaded: {...loaded, maps: [mine]}}, knowledgeOf([{map: stacked}]), new Map([['M', base]])).maps[0]!
+
+  it('with remote preferred, plans no file it could not write: left alone, said why', () => {
+    const m = run('remote')
+    assert.deepEqual([m.action, m.fileTarget, m.serverTarget], ['conflict', undefined, undefined])
+    assert.match(m.notes.join('\n'), /cannot be written into a file .*stands on an obstacle at \(1,0\)/)
+  })
+
+  it("with local preferred, sends the file's map", () => {
+    const m = run('local')
+    assert.equal(m.action, 'merge')
+    assert.deepEqual(
+      m.serverTarget?.observers.map(({name, x, y, vision}) => ({name, x, y, vision})),
+      [{name: 'O', x: 0, y: 1, vision: 2}],
+    )
+  })
+})
