@@ -9,10 +9,10 @@ import {describe, it} from 'node:test'
 import {loadMapsDir} from '../../src/format/index.js'
 import {symbolSequence} from '../../src/format/symbols.js'
 import {positionKey} from '../../src/model/types.js'
-import {runCli} from '../helpers/cli.js'
 import {content} from '../helpers/maps.js'
 import {spawnCli} from '../helpers/processes.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {CACHE_MS, NO_PROXY, syncWorld, windowOf} from '../helpers/sync-world.js'
 import {useTempDir} from '../helpers/temp-dir.js'
 
 /**
@@ -22,29 +22,8 @@ import {useTempDir} from '../helpers/temp-dir.js'
  * sandbox's true state and the files on disk, never against gridsync's report alone.
  */
 
-const CACHE_MS = 3000
-/** The cache time gridsync is told: at least the sandbox's, and 0 when the sandbox caches nothing. */
-const windowOf = (cached: boolean): string => (cached ? '4' : '0')
-const PAST_WINDOW_MS = 4300
-/** Proxy variables of the machine running the tests unset: the runs go to the sandbox directly. */
-const NO_PROXY = Object.fromEntries(['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((v) => [v, v.toUpperCase()]).map((v) => [v, undefined]))
-
 const ALPHA = 'Alpha\n#..b\n..a.\nb,Bee,2\na,Ay\n'
 const BETA = 'Beta\n.#.\na..\na,Cee,1\n'
-
-interface State {
-  key: string
-  what: string
-  base: string | null
-  file: string | null
-  server: string | null
-}
-
-interface Doc {
-  exitCode: number
-  maps: Array<{name: string; action: string; file?: string; toServer: State[]; toFile: State[]; conflicts: State[]; notes: string[]}>
-  files: Array<{name: string; file: string; status: string; backup?: string; reason?: string}>
-}
 
 for (const cached of [true, false]) {
   describe(`gridsync sync at its edges, read cache ${cached ? 'on' : 'off'}`, () => {
@@ -54,43 +33,7 @@ for (const cached of [true, false]) {
       dir = created
     })
 
-    const cli = (...args: string[]) => runCli([...args, '--server', sandbox().url, '--maps-dir', dir, '--stale-window', windowOf(cached)])
-    const sync = async (...args: string[]): Promise<{code: number; doc: Doc; stdout: string; stderr: string}> => {
-      const r = await cli('sync', '--json', ...args)
-      let doc: Doc
-      try {
-        doc = JSON.parse(r.stdout) as Doc
-      } catch {
-        assert.fail(`sync ${args.join(' ')} printed no JSON document (exit ${r.code}): ${r.stdout}${r.stderr}`)
-      }
-      return {...r, doc}
-    }
-
-    const truth = (name: string) =>
-      content(
-        sandbox()
-          .snapshot()
-          .find((m) => m.name === name),
-      )
-    const truthNames = (): string[] =>
-      sandbox()
-        .snapshot()
-        .map((m) => m.name)
-        .sort()
-    const writes = (): number =>
-      Object.entries(sandbox().stats.byRoute)
-        .filter(([k]) => /^(POST|PUT|DELETE) /.test(k))
-        .reduce((n, [, v]) => n + v, 0)
-    const api = async (method: string, route: string, body?: object): Promise<number> => {
-      const res = await fetch(`${sandbox().url}${route}`, {method, headers: {'content-type': 'application/json'}, body: body && JSON.stringify(body)})
-      return res.status
-    }
-
-    const files = async (): Promise<Record<string, string>> => {
-      const out: Record<string, string> = {}
-      for (const name of await readdir(dir)) if (name.endsWith('.map')) out[name] = await readFile(path.join(dir, name), 'utf8')
-      return out
-    }
+    const {cli, sync, truth, truthNames, writes, api, files, assertSidesEqual, settle} = syncWorld(sandbox, () => dir, cached)
 
     /** Every map file's bytes and modification time. */
     const fileStamps = async (): Promise<Record<string, {text: string; mtimeMs: number}>> => {
@@ -103,14 +46,6 @@ for (const cached of [true, false]) {
       return out
     }
 
-    /** Every map file equals the server's true map of its name, and the server holds no other. */
-    const assertSidesEqual = async (): Promise<void> => {
-      const {maps, invalid} = await loadMapsDir(dir)
-      assert.deepEqual(invalid, [])
-      for (const m of maps) assert.deepEqual(truth(m.name), content(m), `"${m.name}": server and file`)
-      assert.deepEqual(truthNames(), maps.map((m) => m.name).sort())
-    }
-
     /** No map on the server holds an obstacle twice, and no observer name is there twice. */
     const assertNoDuplicates = (): void => {
       const names: string[] = []
@@ -120,10 +55,6 @@ for (const cached of [true, false]) {
         names.push(...m.observers.map((o) => o.name))
       }
       assert.equal(new Set(names).size, names.length, `a duplicate observer: ${names.join(', ')}`)
-    }
-
-    const settle = async (): Promise<void> => {
-      if (cached) await sleep(PAST_WINDOW_MS)
     }
 
     /** alpha.map only in the files, Beta only on the server. */

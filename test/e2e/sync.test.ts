@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict'
-import {readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, it} from 'node:test'
 
-import {loadMapsDir} from '../../src/format/index.js'
-import {runCli} from '../helpers/cli.js'
-import {content} from '../helpers/maps.js'
 import {useSandbox} from '../helpers/sandbox.js'
+import {CACHE_MS, syncWorld} from '../helpers/sync-world.js'
 import {useTempDir} from '../helpers/temp-dir.js'
 
 /**
@@ -16,28 +13,9 @@ import {useTempDir} from '../helpers/temp-dir.js'
  * against gridsync's own report alone.
  */
 
-const CACHE_MS = 3000
-/** The cache time gridsync is told: at least the sandbox's, and 0 when the sandbox caches nothing (so no run needs to wait). */
-const windowOf = (cached: boolean): string => (cached ? '4' : '0')
-const PAST_WINDOW_MS = 4300
-
 // CRLF line endings and a legend out of symbol order: a sync must keep both.
 const ALPHA = 'Alpha\r\n#..b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n'
 const BETA = 'Beta\n.#.\na..\na,Cee,1\n'
-
-interface State {
-  key: string
-  what: string
-  base: string | null
-  file: string | null
-  server: string | null
-}
-
-interface Doc {
-  exitCode: number
-  maps: Array<{name: string; action: string; file?: string; toServer: State[]; toFile: State[]; conflicts: State[]; notes: string[]}>
-  files: Array<{name: string; file: string; status: string; backup?: string}>
-}
 
 for (const cached of [true, false]) {
   describe(`gridsync sync, read cache ${cached ? 'on' : 'off'}`, () => {
@@ -47,50 +25,7 @@ for (const cached of [true, false]) {
       dir = created
     })
 
-    const cli = (...args: string[]) => runCli([...args, '--server', sandbox().url, '--maps-dir', dir, '--stale-window', windowOf(cached)])
-    const sync = async (...args: string[]): Promise<{code: number; doc: Doc; stderr: string}> => {
-      const r = await cli('sync', '--json', ...args)
-      return {code: r.code, doc: JSON.parse(r.stdout) as Doc, stderr: r.stderr}
-    }
-
-    const truth = (name: string) =>
-      content(
-        sandbox()
-          .snapshot()
-          .find((m) => m.name === name),
-      )
-    const writes = (): number =>
-      Object.entries(sandbox().stats.byRoute)
-        .filter(([k]) => /^(POST|PUT|DELETE) /.test(k))
-        .reduce((n, [, v]) => n + v, 0)
-    const api = async (method: string, route: string, body?: object): Promise<number> => {
-      const res = await fetch(`${sandbox().url}${route}`, {method, headers: {'content-type': 'application/json'}, body: body && JSON.stringify(body)})
-      return res.status
-    }
-
-    const files = async (): Promise<Record<string, string>> => {
-      const out: Record<string, string> = {}
-      for (const name of await readdir(dir)) if (name.endsWith('.map')) out[name] = await readFile(path.join(dir, name), 'utf8')
-      return out
-    }
-
-    /** Every map file equals the server's true map of its name, and the server holds no other. */
-    const assertSidesEqual = async (): Promise<void> => {
-      const {maps, invalid} = await loadMapsDir(dir)
-      assert.deepEqual(invalid, [])
-      for (const m of maps) assert.deepEqual(truth(m.name), content(m), `"${m.name}": server and file`)
-      assert.deepEqual(
-        sandbox()
-          .snapshot()
-          .map((m) => m.name)
-          .sort(),
-        maps.map((m) => m.name).sort(),
-      )
-    }
-
-    const settle = async (): Promise<void> => {
-      if (cached) await sleep(PAST_WINDOW_MS)
-    }
+    const {sync, truth, writes, api, files, assertSidesEqual, settle} = syncWorld(sandbox, () => dir, cached)
 
     const start = async (): Promise<void> => {
       if (cached) sandbox().defects = {staleReadsTtlMs: CACHE_MS}
@@ -218,7 +153,7 @@ for (const cached of [true, false]) {
       const run = await sync()
       assert.ok([0, 8].includes(run.code), JSON.stringify(run.doc))
       const mp = run.doc.maps.find((m) => m.name === 'Gamma')!
-      assert.deepEqual([mp.action, (mp as {renamedFrom?: string}).renamedFrom], ['merge', 'Alpha'])
+      assert.deepEqual([mp.action, mp.renamedFrom], ['merge', 'Alpha'])
       assert.ok(!run.doc.maps.some((m) => m.name === 'Alpha'), 'the old name is the renamed map, not a map of its own')
       const sent = Object.entries(sandbox().stats.byRoute)
         .filter(([route, n]) => /^(POST|PUT|DELETE) /.test(route) && n > (before[route] ?? 0))

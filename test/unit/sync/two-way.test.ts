@@ -279,10 +279,11 @@ describe('mergeAll: an observer that moved to another map on the server', () => 
     ['B', {file: 'b.map', url: url('b'), state: remoteMap('B', [])}],
   ])
   const server = knowledgeOf([{map: remoteMap('A', [])}, {map: remoteMap('B', [obs(2)])}])
+  const inputOf = (files: LocalMap[]) => ({server: S, mapsDir: 'maps', loaded: {maps: files, invalid: [], files: files.map((f) => f.file), skipped: []}})
 
   it("is taken out of its old file and written into the new map's in one run", () => {
     const files = [fileOf('A', [{x: 0}]), fileOf('B', [])]
-    const p = mergeAll({server: S, mapsDir: 'maps', loaded: {maps: files, invalid: [], files: files.map((f) => f.file), skipped: []}}, server, bases)
+    const p = mergeAll(inputOf(files), server, bases)
     assert.deepEqual(
       p.maps.map((m) => [m.name, m.action, m.toFile.map((s) => `${s.what}: ${s.file} -> ${s.server}`)]),
       [
@@ -294,7 +295,7 @@ describe('mergeAll: an observer that moved to another map on the server', () => 
 
   it('is not written into the new file while its old file keeps it (edited there: a conflict), so no name is in two files', () => {
     const files = [fileOf('A', [{x: 1}]), fileOf('B', [])]
-    const p = mergeAll({server: S, mapsDir: 'maps', loaded: {maps: files, invalid: [], files: files.map((f) => f.file), skipped: []}}, server, bases)
+    const p = mergeAll(inputOf(files), server, bases)
     const [a, b] = p.maps
     assert.equal(a!.action, 'conflict')
     assert.deepEqual([b!.action, b!.toFile, b!.fileTarget], ['unknown', [], undefined])
@@ -309,7 +310,7 @@ describe('mergeAll: an observer that moved to another map on the server', () => 
     const files = [fileOf('A', [{x: 0}])]
     const onlyA = new Map([['A', bases.get('A')!]])
     const k = knowledgeOf([{map: remoteMap('A', [])}, {map: remoteMap('C', [obs(2)])}])
-    const p = mergeAll({server: S, mapsDir: 'maps', loaded: {maps: files, invalid: [], files: files.map((f) => f.file), skipped: []}}, k, onlyA)
+    const p = mergeAll(inputOf(files), k, onlyA)
     assert.deepEqual(
       p.maps.map((m) => [m.name, m.action]),
       [
