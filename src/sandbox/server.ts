@@ -137,6 +137,8 @@ export interface Sandbox {
   resetStats(): void
   /** The true current data, whatever the stale-read cache would answer. */
   snapshot(): SandboxMapState[]
+  /** Each map's name -> a number the map keeps for life (a rename does not change it): which map is which across renames. */
+  mapIds(): Map<string, number>
   seed(maps: readonly SeedMap[]): void
   clearCache(): void
   /** Back to the state at start: the seeded data and the defects given then; cache and counts emptied. */
@@ -234,6 +236,10 @@ class SandboxServer implements Sandbox {
 
   snapshot(): SandboxMapState[] {
     return this.store.snapshot()
+  }
+
+  mapIds(): Map<string, number> {
+    return this.store.mapIds()
   }
 
   seed(maps: readonly SeedMap[]): void {

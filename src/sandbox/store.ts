@@ -58,6 +58,9 @@ export class Store {
   private readonly rows: MapRow[] = []
   private readonly mapsBySlug = new Map<string, MapRow>()
   private readonly observersBySlug = new Map<string, ObserverRow>()
+  /** Each map's number for life: a rename does not change it (see mapIds). */
+  private readonly ids = new WeakMap<MapRow, number>()
+  private nextId = 1
 
   maps(): readonly MapRow[] {
     return this.rows
@@ -104,7 +107,13 @@ export class Store {
     const map: MapRow = {name: input.name, slug, width: input.width, height: input.height, observers: [], obstacles: []}
     this.rows.push(map)
     this.mapsBySlug.set(slug, map)
+    this.ids.set(map, this.nextId++)
     return map
+  }
+
+  /** Each map's name -> its number, which it keeps for life: tells a renamed map from a new one. */
+  mapIds(): Map<string, number> {
+    return new Map(this.rows.map((m) => [m.name, this.ids.get(m)!]))
   }
 
   /** Renames change the slug; a smaller size is not checked against the contents. */

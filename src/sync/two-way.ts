@@ -266,7 +266,13 @@ function mergeOne(
     // Edits of both sides that cannot stand together (an observer moved onto a tile the other side put an obstacle on):
     // with a side preferred, that side's whole map wins.
     // The server's map may be one no file can hold (its edits and another client's cannot stand together): that side cannot be taken whole.
-    const unwritable = prefer === 'remote' ? mapProblems(remote) : []
+    const unwritable =
+      prefer === 'remote'
+        ? [
+            ...mapProblems(remote),
+            ...remote.observers.flatMap((o) => (blocked.has(observerKey(o.name)) ? [`observer "${o.name}" is in the file of map "${blocked.get(observerKey(o.name))}"`] : [])),
+          ]
+        : []
     if (problems.length > 0 && prefer !== undefined && unwritable.length === 0) {
       // Every difference, as one side's edit: against a base equal to the side that gives way.
       const toServer = prefer === 'local' ? mergeMap({name, base: remote, file: local, server: remote}).toServer : []

@@ -193,8 +193,10 @@ class History {
 
   async foreignEdit(step: number): Promise<void> {
     const before = truthState(this.world.truth())
+    const idsBefore = this.world.sandbox.mapIds()
     this.world.note(await this.world.foreignEdit(step))
-    this.record(editsBetween('server', before, truthState(this.world.truth()), step))
+    const ids = this.world.sandbox.mapIds()
+    this.record(editsBetween('server', before, truthState(this.world.truth()), step).map((e) => ({...e, mapId: ids.get(e.map) ?? idsBefore.get(e.map)})))
   }
 
   /** Maps the other client changed so recently before `startedAt` that a read may not show it. */
@@ -315,6 +317,12 @@ class History {
   private judgeEdits(s: SyncRun): void {
     const hidden = this.hiddenMaps(s.run.startedAt)
     const winner = s.options.prefer === 'local' ? 'file' : s.options.prefer === 'remote' ? 'server' : undefined
+    // A map renamed since (in its file, and so on the server): the other client's edits of it are on it under its new name.
+    const names = new Map([...this.world.sandbox.mapIds()].map(([name, id]) => [id, name]))
+    for (const e of this.pending) {
+      const now = e.mapId === undefined ? undefined : names.get(e.mapId)
+      if (now !== undefined && now !== e.map) e.map = now
+    }
     for (const e of [...this.pending]) {
       const fileNow = valueIn(s.files, e.map, e.key)
       const serverNow = valueIn(s.truth, e.map, e.key)

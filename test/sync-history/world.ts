@@ -64,6 +64,8 @@ export interface Edit {
   /** Date.now() when it was made. */
   at: number
   step: number
+  /** The server's number for the map (see Sandbox.mapIds): an edit of the other client follows its map through renames. */
+  mapId?: number
 }
 
 export function describe(e: Edit): string {
