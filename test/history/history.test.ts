@@ -537,7 +537,9 @@ async function push(judge: Judge, world: World, flags: RunFlags, killAt?: number
   // no file aside, and an edit so recent that a cached read may not show it yet).
   if (!flags.force) {
     const unseen = world.hiddenChanges(run.startedAt)
-    for (const e of liveBefore.filter((x) => !unseen.some((c) => c.at === x.at && c.map === x.map))) {
+    const seen = liveBefore.filter((x) => !unseen.some((c) => c.at === x.at && c.map === x.map))
+    world.followRenames()
+    for (const e of seen) {
       const pruned = Boolean(flags.prune) && !world.fileByName(e.map) && !truthOf(run.after, e.map)
       judge.check(editLive(e, run.after) || pruned, `object lost: ${describeEdit(e)}; this push without --force overwrote it without reporting a conflict`, () => {
         const t = truthOf(run.after, e.map)

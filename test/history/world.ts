@@ -186,9 +186,13 @@ export function worldKind(seed: number): WorldKind {
 }
 
 /** An edit the other client made to a map that has a file: it must not be overwritten silently. */
-export type ForeignEdit =
+export type ForeignEdit = (
   | {kind: 'observer'; map: string; name: string; x: number; y: number; vision: number | null; step: number; at: number}
   | {kind: 'obstacle-added' | 'obstacle-removed'; map: string; x: number; y: number; step: number; at: number}
+) & {
+  /** The server's number for the map (Sandbox.mapIds): the edit follows its map when a push renames it. */
+  mapId?: number
+}
 
 export function describeEdit(e: ForeignEdit): string {
   return e.kind === 'observer'
@@ -278,6 +282,15 @@ export class World {
   readonly files = new Map<string, FileMap>()
   readonly steps: string[] = []
   readonly pending: ForeignEdit[] = []
+
+  /** The other client's edits of a map renamed since (by a push of its renamed file) are on it under its new name. */
+  followRenames(): void {
+    const names = new Map([...this.sandbox.mapIds()].map(([name, id]) => [id, name]))
+    for (const e of this.pending) {
+      const now = e.mapId === undefined ? undefined : names.get(e.mapId)
+      if (now !== undefined) e.map = now
+    }
+  }
   /** Every change the other client made, in order. */
   readonly foreignChanges: ForeignChange[] = []
   /** What the last gridsync run changed on the server: map names, and `map|observer|name` or `map|obstacle|x,y`. */
@@ -563,6 +576,7 @@ export class World {
     const changed = (c: ForeignChange) => this.foreignChanges.push(c)
     const record = (e: ForeignEdit) => {
       if (!this.fileByName(e.map)) return
+      e.mapId = this.sandbox.mapIds().get(e.map)
       const same = (p: ForeignEdit) => p.map === e.map && (e.kind === 'observer' ? p.kind === 'observer' && p.name === e.name : p.kind !== 'observer' && p.x === e.x && p.y === e.y)
       const old = this.pending.findIndex(same)
       if (old >= 0) this.pending.splice(old, 1)
