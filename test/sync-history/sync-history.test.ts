@@ -187,8 +187,21 @@ class History {
 
   async localEdit(step: number): Promise<void> {
     const before = filesState(this.world)
+    const namesBefore = new Map([...this.world.files.values()].map((m) => [m.file, m.name]))
     this.world.note(await this.world.localEdit())
-    this.record(editsBetween('file', before, filesState(this.world), step))
+    // A file that renames its map renames it with its objects: those are no new edits, and the edits of its
+    // objects still pending in the files are now of the new name (the other client's follow the server's map).
+    const renamed = [...this.world.files.values()].flatMap((m) => {
+      const was = namesBefore.get(m.file)
+      return was !== undefined && was !== m.name ? [[was, m.name] as const] : []
+    })
+    const compared = new Map(before)
+    for (const [was, now] of renamed) {
+      compared.set(now, new Map([...before.get(was)!].filter(([k]) => k !== MAP_KEY)).set(MAP_KEY, 'absent'))
+      compared.set(was, new Map([[MAP_KEY, 'present']]))
+      for (const e of this.pending) if (e.side === 'file' && e.map === was) e.map = now
+    }
+    this.record(editsBetween('file', compared, filesState(this.world), step))
   }
 
   async foreignEdit(step: number): Promise<void> {
