@@ -120,6 +120,8 @@ export async function push(
     onResult?: (r: OpResult) => void
     halt?: () => Halt | undefined
     now?: () => number
+    /** The command the journal records the run as (sync's server half is a push of its own). */
+    command?: 'push' | 'sync'
   },
 ): Promise<PushOutcome> {
   const {plan: p, knowledge} = planned
@@ -127,7 +129,7 @@ export async function push(
   // Read from the journal's records before the run begins: beginning drops them.
   const records = planned.journal.recordsFor(opts.server)
   const starts = startingPoints(p, knowledge, records, planned.mapsDir)
-  const writer = await planned.journal.begin(opts.server, 'push')
+  const writer = await planned.journal.begin(opts.server, opts.command ?? 'push')
   try {
     for (const [name, start] of starts) writer.startMap(name, start)
     await writer.flush()

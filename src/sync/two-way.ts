@@ -41,6 +41,7 @@ import type {OpResult} from './result-types.js'
 import {type PushOutcome, push, type Planned, STALE_WINDOW_MS} from './session.js'
 import {type BaseEntry, loadBases, saveBases, type StoredBase} from './sync-base.js'
 import {clock} from './clock.js'
+import {unfinishedRunWarnings} from './unfinished.js'
 
 /**
  * in-sync: both sides hold the same. merge: objects go one way or both. create-on-server,
@@ -118,7 +119,10 @@ export async function planSync(client: SyncClient, input: SyncInput): Promise<{p
   }
 
   for (const k of knowledge.maps.values()) if (k.error) throw k.error
-  return {plan: mergeAll(input, knowledge, bases, records), journal, cacheMs}
+  const merged = mergeAll(input, knowledge, bases, records)
+  // What the journal says of earlier runs that ended without finishing comes first: the rest is to be read in its light.
+  merged.warnings.unshift(...unfinishedRunWarnings(journal))
+  return {plan: merged, journal, cacheMs}
 }
 
 async function lookUp(client: SyncClient, name: string, url: string, now: () => number, cacheMs: number): Promise<MapKnowledge> {
@@ -527,7 +531,7 @@ export async function runSync(
   const {plan: sp} = planned
   const now = opts.now ?? Date.now
   const serverPlanned: Planned = {plan: sp.serverPlan, knowledge: sp.knowledge, journal: planned.journal, cacheMs: planned.cacheMs, mapsDir: opts.mapsDir}
-  const pushed = sp.serverPlan.operations.length > 0 ? await push(client, serverPlanned, {...opts, verify: true}) : undefined
+  const pushed = sp.serverPlan.operations.length > 0 ? await push(client, serverPlanned, {...opts, verify: true, command: 'sync'}) : undefined
   const serverDone = new Map<string, boolean>()
   for (const r of pushed?.apply.results ?? []) serverDone.set(r.op.map, (serverDone.get(r.op.map) ?? true) && succeeded(r.outcome))
 

@@ -47,6 +47,7 @@ export interface SyncDoc {
     notes: string[]
   }>
   files: Array<{name: string; file: string; status: string; backup?: string; reason?: string}>
+  warnings: string[]
 }
 
 export interface SyncWorld {
