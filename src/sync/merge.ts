@@ -205,25 +205,3 @@ function byKey(a: string, b: string): number {
 
   return a < b ? -1 : a > b ? 1 : 0
 }
-
-/**
- * The base of a map whose sync was killed between writing its file and recording the new
- * base (`pending`: what the file was to say, the server already holding it). Object by
- * object, a file still holding the old base's value was not written there (the old value
- * stays the base); one holding anything else was (the pending value is agreed on, and any
- * later edit of the file is an edit against it). Without an old base, only what the file
- * and `pending` agree on is taken.
- */
-export function settleBase(name: string, old: GridMap | undefined, pending: GridMap, file: GridMap): GridMap {
-  const o = old ? objectsOf(old) : undefined
-  const p = objectsOf(pending)
-  const f = objectsOf(file)
-  const settled: Entry[] = []
-  for (const key of new Set([...(o?.keys() ?? []), ...p.keys()])) {
-    const fe = f.get(key)
-    const chosen = o && fe?.text === o.get(key)?.text ? o.get(key) : o || fe?.text === p.get(key)?.text ? p.get(key) : undefined
-    if (chosen) settled.push(chosen)
-  }
-
-  return mapOf(name, settled, pending)
-}

@@ -4,8 +4,9 @@
  * `.gridsync/sync-base.json`, per server, and replaced whole (atomically) at the end of a
  * sync, once both sides hold what it says: a sync killed before then leaves the old base,
  * against which the next run sees each side's changes again (never the old file's
- * content as an edit to send back), and what it was about to write into files (`pending`),
- * so that the content it wrote from the server is never taken for the file's own edit. A base that cannot be read stops the run (exit 11):
+ * content as an edit to send back), and what it was about to write into files (`pending`,
+ * see StoredBase), so that content it wrote from the server is never taken for the file's
+ * own edit. A base that cannot be read stops the run (exit 11):
  * without it, every difference would look like a conflict or, worse, a deletion.
  */
 import {readFile} from 'node:fs/promises'
@@ -30,14 +31,17 @@ export interface BaseEntry {
 
 /**
  * A base as kept: `state` may be missing (no sync has agreed on the map yet) while
- * `pending` is set. `pending` is what a sync was about to write into the file, the server
- * already holding it; it is recorded before the file is written and cleared with the new
- * base after. A run killed in between leaves both: the file then tells, object by object,
- * whether it was written (see settleBase in merge.ts).
+ * `pending` is set. `pending` is the base a sync was about to record once it had written
+ * `pendingFile` into the file (the server already holding its side of it); both are
+ * recorded before the file is written and replaced by the new base after, or dropped if
+ * the file was not written. A run killed in between leaves them: the next run takes
+ * `pending` only if the file says exactly `pendingFile`, and the old base otherwise
+ * (where the worst that follows is a conflict, never an edit taken for the other side's).
  */
 export interface StoredBase extends Omit<BaseEntry, 'state'> {
   state?: GridMap
   pending?: GridMap
+  pendingFile?: GridMap
 }
 
 const BASE_FILE = 'sync-base.json'
@@ -57,6 +61,7 @@ const entry = z.object({
   readAt: z.string().optional(),
   state: gridMap.optional(),
   pending: gridMap.optional(),
+  pendingFile: gridMap.optional(),
 })
 const baseFile = z.object({v: z.literal(BASE_FORMAT), servers: z.record(z.string(), z.record(z.string(), entry))})
 type BaseFile = z.infer<typeof baseFile>

@@ -33,7 +33,7 @@ import {type Halt} from './halt.js'
 import {Journal, type JournalRecord, STATE_DIR} from './journal.js'
 import {type Knowledge, learn, type MapKnowledge, objectKey, weigh} from './knowledge.js'
 import {diffMaps, objectChanges, observerKey, sameContent} from './map-diff.js'
-import {mergeMap, type ObjectState, type Prefer, settleBase} from './merge.js'
+import {mergeMap, type ObjectState, type Prefer} from './merge.js'
 import {plan, refutedText} from './plan.js'
 import type {Plan} from './plan-types.js'
 import {recordedFile} from './renames.js'
@@ -192,20 +192,31 @@ export function mergeAll(
   // An observer that moved to another map on the server is written into that map's file only where this
   // run takes it out of the file that has it: a name in two files makes both invalid.
   const released = new Set(maps.flatMap((mp) => (mp.local && (mp.fileTarget || mp.deleteFile) ? namesLeaving(mp.local, mp.deleteFile ? undefined : mp.fileTarget) : [])))
+  // A file that cannot be read may hold any name: while there is one, no observer goes into a file.
+  const unreadable = input.loaded.invalid[0]?.file
   for (const [i, mp] of maps.entries()) {
     if (!mp.local || !mp.fileTarget) continue
-    const blocked = new Map(
-      namesLeaving(mp.fileTarget, mp.local).flatMap((o) => {
+    const blocked = new Map<string, string>(
+      namesLeaving(mp.fileTarget, mp.local).flatMap((o): Array<[string, string]> => {
+        if (unreadable !== undefined) return [[observerKey(o), `${unreadable}, which cannot be read,`]]
         const holder = observersInFiles.get(o)
-        return holder === undefined || holder === mp.name || released.has(o) ? [] : [[observerKey(o), holder] as const]
+        return holder === undefined || holder === mp.name || released.has(o) ? [] : [[observerKey(o), `the file of map "${holder}"`]]
       }),
     )
     if (blocked.size > 0) maps[i] = again.get(mp.name)!(blocked) ?? mp
   }
 
+  for (const [i, mp] of maps.entries()) {
+    if (mp.action !== 'create-file' || unreadable === undefined || (mp.fileTarget?.observers.length ?? 0) === 0) continue
+    const note = `only on the server; not written into a file while ${unreadable} cannot be read (it may hold one of the map's observers)`
+    maps[i] = {name: mp.name, action: 'unknown', url: mp.url, ...empty, notes: [note]}
+  }
+
   // A map only on the server may take a name its old file gives up in this run.
   const stillInFiles = new Map([...observersInFiles].filter(([o]) => !released.has(o)))
-  for (const [i, mp] of maps.entries()) if (!mp.local && mp.action === 'conflict' && released.size > 0) maps[i] = again.get(mp.name)!(undefined, stillInFiles) ?? mp
+  for (const [i, mp] of maps.entries()) {
+    if (!mp.local && mp.action === 'conflict' && released.size > 0 && unreadable === undefined) maps[i] = again.get(mp.name)!(undefined, stillInFiles) ?? mp
+  }
 
   maps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const serverPlan = planServerHalf(input.server, maps, knowledge)
@@ -213,16 +224,16 @@ export function mergeAll(
 }
 
 /**
- * The base a map is merged against: the last state both sides agreed on; with a sync
- * killed between writing the file and recording the base, settled object by object from
- * what the file holds (settleBase).
+ * The base a map is merged against: the last state both sides agreed on; after a sync
+ * killed between writing the file and recording the base, the base it was to record, if
+ * the file says exactly what that sync wrote (see StoredBase).
  */
 function baseOf(name: string, stored: StoredBase | undefined, record: JournalRecord | undefined, local: LocalMap | undefined): BaseEntry | undefined {
   // No sync yet, but gridsync pushed the map (or a sync was killed before its base): the state its writes left is what both sides last agreed on.
   // Only for a map that has a file: a map push kept on the server without one (no --prune) is not deleted by a first sync.
   const after = record?.after && local ? record.after : undefined
   const old = stored?.state ?? after
-  const state = stored?.pending && local ? settleBase(name, old, stored.pending, local) : old
+  const state = stored?.pending && stored.pendingFile && local && sameContent(local, stored.pendingFile) ? stored.pending : old
   if (!state) return undefined
   const url = stored?.url ?? (after?.url || undefined)
   return {file: stored?.file ?? '', ...(url === undefined ? {} : {url}), ...(stored?.readAt === undefined ? {} : {readAt: stored.readAt}), state}
@@ -239,7 +250,7 @@ function mergeOne(
   holdMapLevel: boolean,
   observersInFiles: ReadonlyMap<string, string>,
   record?: JournalRecord,
-  /** Observers (by key) not to be written into this file: another map's file holds them (the name of that map). */
+  /** Observers (by key) not to be written into this file: another file may hold them (which, in words). */
   blocked: ReadonlyMap<string, string> = new Map(),
   /** The map's old name, when its file renamed it since the base (see syncRenames). */
   renamedFrom?: string,
@@ -260,7 +271,7 @@ function mergeOne(
     const m = mergeMap({name, base: b, file: local, server: remote, prefer, refuted, lost: lostSince(k, base, record), unsure: new Set([...unsure.keys(), ...blocked.keys()])})
     // Reported with what the server answered for them, not the stand-in.
     const held = m.held.map((st) => (unsure.has(st.key) ? {...st, server: unsure.get(st.key) ?? null} : st))
-    const problems = [...mapProblems(m.file), ...outOfBounds(m.server)]
+    const problems = [...fileProblems(m.file), ...outOfBounds(m.server)]
     // The answer may show the server as it is now: what is sent must stand with it too (an obstacle under a moved observer would make a map no file can hold).
     const risky = k?.unproven && m.toServer.length > 0 && unsure.size > 0 ? mapProblems(mergeMap({name, base: remote, file: m.server, server: k.unproven}).server) : []
     if (problems.length === 0 && risky.length > 0) {
@@ -273,16 +284,23 @@ function mergeOne(
     const unwritable =
       prefer === 'remote'
         ? [
-            ...mapProblems(remote),
-            ...remote.observers.flatMap((o) => (blocked.has(observerKey(o.name)) ? [`observer "${o.name}" is in the file of map "${blocked.get(observerKey(o.name))}"`] : [])),
+            ...fileProblems(remote),
+            ...remote.observers.flatMap((o) => (blocked.has(observerKey(o.name)) ? [`observer "${o.name}" may be in ${blocked.get(observerKey(o.name))}`] : [])),
           ]
         : []
+    if (problems.length > 0 && prefer !== undefined && unwritable.length === 0 && unsure.size > 0) {
+      const note = `edits of both sides cannot stand together (${problems.join('; ')}), and what the server holds of ${unsure.size === 1 ? 'one object' : `${unsure.size} objects`} cannot be told until ${clock(k.evidence.until!)}: --prefer ${prefer} takes a whole side only then; left alone until then`
+      return {name, action: 'unknown', file, url, ...empty, held, notes: [note], local}
+    }
+
     if (problems.length > 0 && prefer !== undefined && unwritable.length === 0) {
       // Every difference, as one side's edit: against a base equal to the side that gives way.
       const toServer = prefer === 'local' ? mergeMap({name, base: remote, file: local, server: remote}).toServer : []
       const toFile = prefer === 'remote' ? mergeMap({name, base: local, file: local, server: remote}).toFile : []
       const note = `edits of both sides cannot stand together (${problems.join('; ')}): the ${prefer === 'local' ? "file's" : "server's"} map is taken whole (--prefer ${prefer})`
-      const target: GridMap = prefer === 'local' ? local : remote
+      // A map renamed in its file keeps its new name whichever side is taken.
+      const target: GridMap = prefer === 'local' ? local : {...remote, name}
+      const notes = renamedFrom ? [`renamed from "${renamedFrom}" in its file since the last sync: renamed on the server too`, note] : [note]
       return {
         name,
         action: 'merge',
@@ -291,11 +309,12 @@ function mergeOne(
         toServer,
         toFile,
         conflicts: [],
-        notes: [note],
-        serverTarget: toServer.length > 0 ? target : undefined,
+        notes,
+        serverTarget: toServer.length > 0 || renamedFrom ? target : undefined,
         fileTarget: toFile.length > 0 ? target : undefined,
         base: target,
         local,
+        ...(renamedFrom ? {renamedFrom} : {}),
       }
     }
 
@@ -311,7 +330,7 @@ function mergeOne(
     const notes = m.conflicts.length > 0 ? [`changed on both sides since the last sync: each side keeps its value (\`--prefer local|remote\` picks one)`] : []
     if (renamedFrom) notes.unshift(`renamed from "${renamedFrom}" in its file since the last sync: renamed on the server too, keeping its observers and obstacles`)
     for (const st of held.filter((h) => blocked.has(h.key))) {
-      notes.push(`${st.what} is still in the file of map "${blocked.get(st.key)}": written into this file once it leaves that one`)
+      notes.push(`${st.what} may still be in ${blocked.get(st.key)}: written into this file once it is known to have left it`)
     }
     const unsureHeld = held.filter((h) => unsure.has(h.key))
     if (unsureHeld.length > 0) {
@@ -467,6 +486,12 @@ function mapConflict(name: string, file: string | null, server: string | null): 
   return {key: 'map', what: `map "${name}"`, base: 'present', file, server}
 }
 
+/** Why no file can hold the map, if none can (as writing it would say). */
+function fileProblems(m: GridMap): string[] {
+  const written = writeMap(m)
+  return written.ok ? [] : written.problems
+}
+
 /** Objects outside the map's bounds: the server refuses to place them (400). */
 function outOfBounds(m: GridMap): string[] {
   const out = [...m.observers, ...m.obstacles].filter((p) => p.x >= m.width || p.y >= m.height)
@@ -542,22 +567,61 @@ export async function runSync(
   const halted = pushed?.apply.halted !== undefined
   // What each file is about to say, the server holding it already: killed before the new base, the next run
   // finds it here and in the file, and never takes what was written from the server for the file's edit.
-  const editing = sp.maps.filter((mp) => !halted && mp.local && mp.fileTarget && mp.base && (serverDone.get(mp.name) ?? true))
-  for (const mp of editing) bases.set(mp.name, {...(bases.get(mp.name) ?? {file: recordedFile(opts.mapsDir, mp.local!.file)}), pending: plain(mp.base!)})
+  const before = new Map(bases)
+  const editing = sp.maps.filter(
+    (mp) => !halted && mp.local && mp.fileTarget && mp.base && (serverDone.get(mp.name) ?? true) && mp.action !== 'invalid' && mp.action !== 'unknown' && serverProven(mp, pushed),
+  )
+  for (const mp of editing) {
+    bases.set(mp.name, {...(bases.get(mp.name) ?? {file: recordedFile(opts.mapsDir, mp.local!.file)}), pending: plain(mp.base!), pendingFile: plain(mp.fileTarget!)})
+  }
   if (editing.length > 0) await saveBases(opts.mapsDir, opts.server, bases, 'as-loaded')
+  // An observer a file takes from another file goes in only once that file gave it up in this run (two maps
+  // swapping observers excepted: one of them has to be written first).
+  const holderOf = new Map(sp.maps.flatMap((mp) => (mp.local?.observers ?? []).map((o) => [o.name, mp.name] as const)))
+  const gains = (mp: SyncMapPlan): string[] => (mp.fileTarget ? (mp.local ? namesLeaving(mp.fileTarget, mp.local) : mp.fileTarget.observers.map((o) => o.name)) : [])
+  const releasedNow = new Set<string>()
+  const attempted = new Set<string>()
+  const stillHeld = (mp: SyncMapPlan): {observer: string; map: string} | undefined => {
+    for (const observer of gains(mp)) {
+      const map = holderOf.get(observer)
+      if (map === undefined || map === mp.name || releasedNow.has(observer)) continue
+      const other = sp.maps.find((m) => m.name === map)
+      const swap = other && !attempted.has(map) && gains(other).some((o) => holderOf.get(o) === mp.name)
+      if (!swap) return {observer, map}
+    }
+    return undefined
+  }
   // Files that give up observers are written before those that take them: killed between, no name is in two files.
   const releasing = (mp: SyncMapPlan) => (mp.local && (mp.fileTarget || mp.deleteFile) ? namesLeaving(mp.local, mp.deleteFile ? undefined : mp.fileTarget).length > 0 : false)
   for (const mp of [...sp.maps.filter(releasing), ...sp.maps.filter((m) => !releasing(m))]) {
     const serverOk = serverDone.get(mp.name) ?? true
     let fileOk = true
     if (!halted && serverOk && (mp.fileTarget || mp.deleteFile)) {
-      const change = await writeFileSide(mp, opts.mapsDir, backupDir, namer)
+      const kept = stillHeld(mp)
+      attempted.add(mp.name)
+      const change = kept
+        ? {
+            name: mp.name,
+            file: mp.file ?? '',
+            status: 'skipped' as const,
+            reason: `observer "${kept.observer}" is still in the file of map "${kept.map}"; written once it leaves that file`,
+          }
+        : await writeFileSide(mp, opts.mapsDir, backupDir, namer)
+      if (change.status !== 'failed' && change.status !== 'skipped' && mp.local) {
+        for (const o of namesLeaving(mp.local, mp.deleteFile ? undefined : mp.fileTarget)) releasedNow.add(o)
+      }
       files.push(change)
       fileOk = change.status !== 'failed' && change.status !== 'skipped'
       if (fileOk && change.file) mp.file = change.file
     }
 
-    if (!serverOk || !fileOk || halted || mp.action === 'invalid' || mp.action === 'unknown') continue
+    if (!serverOk || !fileOk || halted || mp.action === 'invalid' || mp.action === 'unknown') {
+      // Not written: what the file was to say is not there, and the old base stands.
+      const was = before.get(mp.name)
+      if (was) bases.set(mp.name, was)
+      else bases.delete(mp.name)
+      continue
+    }
     if (mp.dropBase) bases.delete(mp.name)
     else if (mp.base && mp.file && serverProven(mp, pushed)) {
       const readAt = trustedReadAt(mp, sp, pushed)

@@ -4,7 +4,7 @@ import {describe, it} from 'node:test'
 import fc from 'fast-check'
 
 import {type GridMap, type Observer} from '../../../src/model/types.js'
-import {type MapMerge, mergeMap, type ObjectState, type Prefer, settleBase} from '../../../src/sync/merge.js'
+import {type MapMerge, mergeMap, type ObjectState, type Prefer} from '../../../src/sync/merge.js'
 import {content} from '../../helpers/maps.js'
 
 // ---------------------------------------------------------------------------------
@@ -471,41 +471,5 @@ describe('mergeMap: properties over random edits of both sides', () => {
       }),
       {numRuns: RUNS},
     )
-  })
-})
-
-describe('settleBase: a sync killed between writing the file and recording its base', () => {
-  const map = (obstacles: Array<[number, number]>, vision: number): GridMap => ({
-    name: 'M',
-    width: 4,
-    height: 1,
-    observers: [{name: 'O', x: 3, y: 0, vision}],
-    obstacles: obstacles.map(([x, y]) => ({x, y})),
-  })
-  const old = map([[0, 0]], 1)
-  // The run was to write the server's obstacle (1,0) and O's vision 5 into the file.
-  const pending = map(
-    [
-      [0, 0],
-      [1, 0],
-    ],
-    5,
-  )
-
-  it('takes, object by object, the pending value where the file holds it, the old one where it still holds that', () => {
-    const written = settleBase('M', old, pending, map([[0, 0]], 5))
-    assert.deepEqual([written.obstacles, written.observers[0]!.vision], [[{x: 0, y: 0}], 5], 'only the vision was written')
-    assert.deepEqual(settleBase('M', old, pending, pending), pending)
-    assert.deepEqual(settleBase('M', old, pending, old), old)
-  })
-
-  it("takes a value of the file's own since (neither old nor pending) against the pending one: an edit of the file after the write", () => {
-    const edited = settleBase('M', old, pending, map([[0, 0]], 9))
-    assert.equal(edited.observers[0]!.vision, 5)
-  })
-
-  it('without an old base, keeps only what the file and the pending state agree on', () => {
-    const none = settleBase('M', undefined, pending, map([[0, 0]], 5))
-    assert.deepEqual([none.obstacles, none.observers[0]!.vision], [[{x: 0, y: 0}], 5])
   })
 })

@@ -303,7 +303,7 @@ describe('mergeAll: an observer that moved to another map on the server', () => 
       b!.held?.map((s) => s.what),
       ['observer "X"'],
     )
-    assert.match(b!.notes.join('\n'), /still in the file of map "A"/)
+    assert.match(b!.notes.join('\n'), /may still be in the file of map "A"/)
   })
 
   it('may go to a new file for a map only on the server when its old file gives it up in the same run', () => {
@@ -341,5 +341,70 @@ describe('mergeAll: --prefer on a server map no file can hold', () => {
       m.serverTarget?.observers.map(({name, x, y, vision}) => ({name, x, y, vision})),
       [{name: 'O', x: 0, y: 1, vision: 2}],
     )
+  })
+})
+
+describe('mergeAll: the base a sync killed between its file and its base left', () => {
+  const at = (x: number): RemoteMap => ({...server([]), observers: [{name: 'O', slug: 'o', url: `${S}/api/observers/o/`, x, y: 1, vision: 2}]})
+  const fileAt = (x: number): LocalMap => ({...file, obstacles: [], observers: [{name: 'O', x, y: 1, vision: 2, symbol: 'a'}]})
+  // The base had O at x 0; the server moved it to x 1, and the killed sync was to write that into the file.
+  const stored = {file: 'm.map', url: `${S}/api/maps/m/`, state: at(0), pending: at(1), pendingFile: at(1)}
+  const run = (local: LocalMap) => mergeAll({...input, loaded: {...loaded, maps: [local]}}, knowledgeOf([{map: at(1)}]), new Map([['M', stored]])).maps[0]!
+
+  it('is the recorded one when the file says exactly what that sync wrote: the file then changed nothing', () => {
+    assert.equal(run(fileAt(1)).action, 'in-sync')
+  })
+
+  it('is the old one when the file says anything else: an edit made since is a conflict with the server, never sent over it', () => {
+    const m = run(fileAt(2))
+    assert.equal(m.action, 'conflict')
+    assert.deepEqual(
+      m.conflicts.map((s) => [s.base, s.file, s.server]),
+      [['at (0,1), vision 2', 'at (2,1), vision 2', 'at (1,1), vision 2']],
+    )
+  })
+})
+
+describe('mergeAll: review cases', () => {
+  it('writes no observer into a file while a file cannot be read (it may hold the name)', () => {
+    const guest: RemoteMap = {
+      name: 'G',
+      slug: 'g',
+      url: `${S}/api/maps/g/`,
+      width: 2,
+      height: 1,
+      observers: [{name: 'Q', slug: 'q', url: `${S}/api/observers/q/`, x: 0, y: 0, vision: null}],
+      obstacles: [],
+    }
+    const bad = {file: 'maps/bad.map', name: 'Bad', diagnostics: []}
+    const p = mergeAll({...input, loaded: {maps: [], invalid: [bad], files: [bad.file], skipped: []}}, knowledgeOf([{map: guest}]), new Map())
+    const g = p.maps.find((m) => m.name === 'G')!
+    assert.deepEqual([g.action, g.fileTarget], ['unknown', undefined])
+    assert.match(g.notes.join('\n'), /maps\/bad\.map cannot be read/)
+  })
+
+  it('keeps a rename when --prefer takes a whole side: one rename, never a second map', () => {
+    // Alpha renamed to Gamma in m.map, with O moved onto the tile the server put an obstacle on.
+    const old: RemoteMap = {
+      ...server([]),
+      name: 'Alpha',
+      slug: 'alpha',
+      url: `${S}/api/maps/alpha/`,
+      observers: [{name: 'O', slug: 'o', url: `${S}/api/observers/o/`, x: 0, y: 1, vision: 2}],
+    }
+    const onServer = {...old, obstacles: [{x: 1, y: 1}]}
+    const renamed: LocalMap = {...file, name: 'Gamma', obstacles: [], observers: [{name: 'O', x: 1, y: 1, vision: 2, symbol: 'a'}]}
+    const bases = new Map([['Alpha', {file: 'm.map', url: old.url, state: old}]])
+    for (const prefer of ['local', 'remote'] as const) {
+      const p = mergeAll({server: S, mapsDir: 'maps', prefer, loaded: {maps: [renamed], invalid: [], files: [renamed.file], skipped: []}}, knowledgeOf([{map: onServer}]), bases)
+      assert.deepEqual(
+        p.maps.map((m) => [m.name, m.action, m.renamedFrom]),
+        [['Gamma', 'merge', 'Alpha']],
+        prefer,
+      )
+      assert.ok(!p.serverPlan.operations.some((op) => op.kind === 'createMap' || op.kind === 'deleteMap'), `${prefer}: no map created or deleted`)
+      assert.equal(p.serverPlan.operations.filter((op) => op.kind === 'updateMap' && op.renamedFrom === 'Alpha').length, 1, prefer)
+      if (prefer === 'remote') assert.equal(p.maps[0]!.fileTarget?.name, 'Gamma', "the file keeps its new name when it takes the server's map")
+    }
   })
 })
