@@ -334,7 +334,10 @@ class History {
     const names = new Map([...this.world.sandbox.mapIds()].map(([name, id]) => [id, name]))
     for (const e of this.pending) {
       const now = e.mapId === undefined ? undefined : names.get(e.mapId)
-      if (now !== undefined && now !== e.map) e.map = now
+      if (now !== undefined && now !== e.map) {
+        e.madeOn ??= e.map
+        e.map = now
+      }
     }
     for (const e of [...this.pending]) {
       const fileNow = valueIn(s.files, e.map, e.key)
@@ -348,7 +351,7 @@ class History {
         continue
       }
       // The other client's edit a cached read may not have shown.
-      if (e.side === 'server' && hidden.has(e.map) && e.at > s.run.startedAt - CACHE_TTL_MS) {
+      if (e.side === 'server' && (hidden.has(e.map) || hidden.has(e.madeOn ?? e.map)) && e.at > s.run.startedAt - CACHE_TTL_MS) {
         if (originNow !== e.value) drop()
         continue
       }

@@ -66,6 +66,8 @@ export interface Edit {
   step: number
   /** The server's number for the map (see Sandbox.mapIds): an edit of the other client follows its map through renames. */
   mapId?: number
+  /** The map's name when the edit was made, if it was renamed since. */
+  madeOn?: string
 }
 
 export function describe(e: Edit): string {
