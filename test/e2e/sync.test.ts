@@ -178,6 +178,29 @@ for (const cached of [true, false]) {
       assert.equal(writes(), sentBefore)
     })
 
+    it('a delete the server acknowledges and does not carry out is reported on every run (exit 8), never pulled back into the file', async () => {
+      await start()
+      await sync()
+      await settle()
+      sandbox().defects.ignoreObstacleDeletes = true
+      const without = 'Alpha\r\n...b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n'
+      await writeFile(path.join(dir, 'alpha.map'), without)
+      for (const round of [1, 2]) {
+        const sent = writes()
+        const run = await sync()
+        assert.equal(run.code, 8, `run ${round}: ${JSON.stringify(run.doc)}`)
+        assert.equal((await files())['alpha.map'], without, `run ${round}: the obstacle is not written back into the file`)
+        assert.ok(truth('Alpha')!.obstacles.includes('0,0'), 'the server still holds it')
+        const alpha = run.doc.maps.find((m) => m.name === 'Alpha')!
+        assert.deepEqual(alpha.toFile, [], `run ${round}`)
+        if (round === 2) {
+          assert.match(alpha.notes.join('\n'), /\(0,0\)/, 'the refused delete is named')
+          assert.equal(writes(), sent, 'a refused delete is not sent again')
+        }
+        await settle()
+      }
+    })
+
     it('an invalid file is never written and its map is left alone on both sides (exit 5)', async () => {
       await start()
       await sync()
