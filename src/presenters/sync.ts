@@ -84,7 +84,7 @@ export class SyncPresenter implements Presenter {
           name: mp.name,
           action: mp.action,
           ...(mp.file === undefined ? {} : {file: mp.file}),
-          ...(mp.renamedFrom === undefined ? {} : {renamedFrom: mp.renamedFrom}),
+          ...(mp.renamedFrom === undefined ? {} : {renamedFrom: mp.renamedFrom, renamedOn: mp.renamedOn ?? 'file'}),
           toServer: mp.toServer.map(stateData),
           toFile: mp.toFile.map(stateData),
           conflicts: mp.conflicts.map(stateData),
@@ -112,8 +112,8 @@ function tally(plan: SyncPlan): {toServer: number; toFile: number; conflicts: nu
   let toFile = 0
   let conflicts = 0
   for (const mp of plan.maps) {
-    toServer += mp.toServer.length + (mp.action === 'create-on-server' || mp.action === 'delete-on-server' || mp.renamedFrom !== undefined ? 1 : 0)
-    toFile += mp.toFile.length + (mp.action === 'create-file' || mp.action === 'delete-file' ? 1 : 0)
+    toServer += mp.toServer.length + (mp.action === 'create-on-server' || mp.action === 'delete-on-server' || mp.renamedOn === 'file' ? 1 : 0)
+    toFile += mp.toFile.length + (mp.action === 'create-file' || mp.action === 'delete-file' || mp.renamedOn === 'server' ? 1 : 0)
     conflicts += mp.conflicts.length
   }
 
@@ -128,7 +128,7 @@ function mapBlock(mp: SyncMapPlan, chalk: ChalkInstance, evidence: Evidence | un
   const paint = mp.action === 'conflict' || mp.action === 'invalid' ? chalk.red : mp.action === 'in-sync' ? chalk.dim : chalk.yellow
   const lines = [`${paint(SIGN[mp.action])} ${chalk.bold(mp.name)}  ${mp.action}${mp.file ? `  (${mp.file})` : ''}`]
   const value = (v: string | null) => v ?? 'absent'
-  if (mp.renamedFrom !== undefined) lines.push(`    → server  name: "${mp.renamedFrom}" -> "${mp.name}"`)
+  if (mp.renamedFrom !== undefined) lines.push(`    ${mp.renamedOn === 'server' ? '← file  ' : '→ server'}  name: "${mp.renamedFrom}" -> "${mp.name}"`)
   for (const s of mp.toServer) lines.push(`    → server  ${s.what}: ${value(s.server)} -> ${value(s.file)}`)
   for (const s of mp.toFile) lines.push(`    ← file    ${s.what}: ${value(s.file)} -> ${value(s.server)}`)
   for (const s of mp.conflicts) lines.push(chalk.red(`    ! conflict ${s.what}: base ${s.base ?? 'absent or none'}, file ${value(s.file)}, server ${value(s.server)}`))

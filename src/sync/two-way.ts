@@ -81,8 +81,9 @@ export interface SyncMapPlan {
   url?: string
   /** The file's content as planned from, to check it is unchanged before it is replaced. */
   local?: LocalMap
-  /** The map's name on the server and in the base before its file renamed it: renamed on the server too. */
+  /** The map's name in the base before its file (`renamedOn` file) or the server renamed it: renamed on the other side too. */
   renamedFrom?: string
+  renamedOn?: 'file' | 'server'
 }
 
 export interface SyncPlan {
@@ -166,7 +167,8 @@ export function mergeAll(
   const observersInFiles = new Map(input.loaded.maps.flatMap((m) => m.observers.map((o) => [o.name, m.name] as const)))
   const again = new Map<string, (blocked?: ReadonlyMap<string, string>, inFiles?: ReadonlyMap<string, string>) => SyncMapPlan | undefined>()
   const renamed = unnamed.length > 0 ? new Map<string, string>() : syncRenames(input.mapsDir, input.loaded, bases, knowledge)
-  const renamedAway = new Set(renamed.values())
+  const renamedThere = unnamed.length > 0 ? new Map<string, string>() : serverRenames(files, invalid, bases, knowledge, new Set(renamed.values()))
+  const renamedAway = new Set([...renamed.values(), ...renamedThere.values()])
   for (const name of names) {
     if (renamedAway.has(name)) continue
     const f = invalid.get(name)
@@ -177,11 +179,15 @@ export function mergeAll(
     }
 
     // A file renamed its map: merged against the old name's base and server map, and renamed there.
-    const from = renamed.get(name)
-    const was = from ?? name
-    const base = baseOf(name, bases.get(was), records.get(was), files.get(name))
+    // The server renamed it: merged against the old name's base and file, and renamed in the file.
+    const fromFile = renamed.get(name)
+    const fromServer = renamedThere.get(name)
+    const rename = fromFile !== undefined ? {from: fromFile, on: 'file' as const} : fromServer !== undefined ? {from: fromServer, on: 'server' as const} : undefined
+    const was = fromFile ?? name
+    const local = files.get(fromServer ?? name)
+    const base = baseOf(name, bases.get(rename?.from ?? name), records.get(was), local)
     const merge = (blocked?: ReadonlyMap<string, string>, inFiles: ReadonlyMap<string, string> = observersInFiles) =>
-      mergeOne(name, files.get(name), knowledge.maps.get(was), base, input, unnamed.length > 0, inFiles, records.get(was), blocked, from)
+      mergeOne(name, local, knowledge.maps.get(was), base, input, unnamed.length > 0, inFiles, records.get(was), blocked, rename)
     const mp = merge()
     if (mp) {
       maps.push(mp)
@@ -252,9 +258,12 @@ function mergeOne(
   record?: JournalRecord,
   /** Observers (by key) not to be written into this file: another file may hold them (which, in words). */
   blocked: ReadonlyMap<string, string> = new Map(),
-  /** The map's old name, when its file renamed it since the base (see syncRenames). */
-  renamedFrom?: string,
+  /** The map's old name, when its file (syncRenames) or the server (serverRenames) renamed it since the base. */
+  rename?: {from: string; on: 'file' | 'server'},
 ): SyncMapPlan | undefined {
+  const renamedFrom = rename?.from
+  const onServer = rename?.on === 'server'
+  const renameFields = rename ? {renamedFrom: rename.from, renamedOn: rename.on} : {}
   const prefer = input.prefer
   const file = local?.file
   const url = k?.url ?? base?.url
@@ -298,9 +307,9 @@ function mergeOne(
       const toServer = prefer === 'local' ? mergeMap({name, base: remote, file: local, server: remote}).toServer : []
       const toFile = prefer === 'remote' ? mergeMap({name, base: local, file: local, server: remote}).toFile : []
       const note = `edits of both sides cannot stand together (${problems.join('; ')}): the ${prefer === 'local' ? "file's" : "server's"} map is taken whole (--prefer ${prefer})`
-      // A map renamed in its file keeps its new name whichever side is taken.
-      const target: GridMap = prefer === 'local' ? local : {...remote, name}
-      const notes = renamedFrom ? [`renamed from "${renamedFrom}" in its file since the last sync: renamed on the server too`, note] : [note]
+      // A renamed map keeps its new name whichever side is taken.
+      const target: GridMap = prefer === 'local' ? {...local, name} : {...remote, name}
+      const notes = rename ? [renameNote(rename), note] : [note]
       return {
         name,
         action: 'merge',
@@ -310,11 +319,11 @@ function mergeOne(
         toFile,
         conflicts: [],
         notes,
-        serverTarget: toServer.length > 0 || renamedFrom ? target : undefined,
-        fileTarget: toFile.length > 0 ? target : undefined,
+        serverTarget: toServer.length > 0 || (renamedFrom && !onServer) ? target : undefined,
+        fileTarget: toFile.length > 0 || onServer ? target : undefined,
         base: target,
         local,
-        ...(renamedFrom ? {renamedFrom} : {}),
+        ...renameFields,
       }
     }
 
@@ -328,7 +337,7 @@ function mergeOne(
 
     const action = m.conflicts.length > 0 ? 'conflict' : m.toServer.length + m.toFile.length > 0 || renamedFrom ? 'merge' : held.length > 0 ? 'unknown' : 'in-sync'
     const notes = m.conflicts.length > 0 ? [`changed on both sides since the last sync: each side keeps its value (\`--prefer local|remote\` picks one)`] : []
-    if (renamedFrom) notes.unshift(`renamed from "${renamedFrom}" in its file since the last sync: renamed on the server too, keeping its observers and obstacles`)
+    if (rename) notes.unshift(renameNote(rename))
     for (const st of held.filter((h) => blocked.has(h.key))) {
       notes.push(`${st.what} may still be in ${blocked.get(st.key)}: written into this file once it is known to have left it`)
     }
@@ -352,12 +361,12 @@ function mergeOne(
       conflicts: m.conflicts,
       held,
       notes,
-      serverTarget: m.toServer.length > 0 || renamedFrom ? m.server : undefined,
-      fileTarget: m.toFile.length > 0 ? m.file : undefined,
+      serverTarget: m.toServer.length > 0 || (renamedFrom && !onServer) ? m.server : undefined,
+      fileTarget: m.toFile.length > 0 || onServer ? m.file : undefined,
       base: m.base,
       notApplied,
       local,
-      ...(renamedFrom ? {renamedFrom} : {}),
+      ...renameFields,
     }
   }
 
@@ -518,11 +527,47 @@ function syncRenames(mapsDir: string, loaded: LoadResult, bases: ReadonlyMap<str
   return out
 }
 
+/**
+ * Maps renamed on the server since the last sync: old name -> new name, where the old
+ * name's URL answers 404 and a map new on the server (in no base and no file) holds what
+ * the base held, or every observer it had (observer names are unique on a server, so
+ * those moved with it). The API names no stable identity: without such evidence a
+ * rename is a delete and a create (the file moves to the backup folder, a new one is
+ * written), which loses nothing either.
+ */
+function serverRenames(
+  files: ReadonlyMap<string, LocalMap>,
+  invalid: ReadonlyMap<string, unknown>,
+  bases: ReadonlyMap<string, StoredBase>,
+  knowledge: Knowledge,
+  taken: ReadonlySet<string>,
+): Map<string, string> {
+  const fresh = [...knowledge.maps.values()].filter((k) => k.state && !bases.get(k.name)?.state && !files.has(k.name) && !invalid.has(k.name))
+  const out = new Map<string, string>()
+  for (const [old, b] of bases) {
+    if (!b.state || taken.has(old) || !files.has(old) || knowledge.maps.get(old)?.evidence.kind !== 'gone') continue
+    const names = b.state.observers.map((o) => o.name)
+    const same = fresh.filter((k) => {
+      const held = new Set(k.state!.observers.map((o) => o.name))
+      return sameContent({...k.state!, name: old}, b.state!) || (names.length > 0 && names.every((n) => held.has(n)))
+    })
+    if (same.length === 1 && ![...out.values()].includes(same[0]!.name)) out.set(same[0]!.name, old)
+  }
+
+  return out
+}
+
+function renameNote(rename: {from: string; on: 'file' | 'server'}): string {
+  return rename.on === 'file'
+    ? `renamed from "${rename.from}" in its file since the last sync: renamed on the server too, keeping its observers and obstacles`
+    : `renamed from "${rename.from}" on the server since the last sync (its old URL answers 404, and this new map holds what it held): line 1 of its file changes too`
+}
+
 /** The server's half of the sync, planned as push plans it, on the maps with something to send only. */
 function planServerHalf(server: string, maps: SyncMapPlan[], knowledge: Knowledge): Plan {
   const sending = maps.filter((mp) => mp.serverTarget || mp.deleteOnServer)
   const local: LocalMap[] = sending.flatMap((mp) => (mp.serverTarget ? [asLocal(mp.serverTarget, mp.file ?? mp.name)] : []))
-  const renames = new Map(sending.flatMap((mp) => (mp.renamedFrom === undefined ? [] : [[mp.name, mp.renamedFrom] as const])))
+  const renames = new Map(sending.flatMap((mp) => (mp.renamedFrom === undefined || mp.renamedOn !== 'file' ? [] : [[mp.name, mp.renamedFrom] as const])))
   return plan({server, local, invalid: [], knowledge, prune: true, pruneDecided: true, only: sending.map((mp) => mp.name), force: true, renames})
 }
 
@@ -629,7 +674,7 @@ export async function runSync(
       if (mp.renamedFrom !== undefined) bases.delete(mp.renamedFrom)
       bases.set(mp.name, {
         file: recordedFile(opts.mapsDir, mp.file),
-        url: mp.renamedFrom === undefined ? (urlAfter(mp, pushed) ?? bases.get(mp.name)?.url) : undefined,
+        url: mp.renamedOn === 'file' ? undefined : (urlAfter(mp, pushed) ?? bases.get(mp.name)?.url),
         ...(readAt === undefined ? {} : {readAt: new Date(readAt).toISOString()}),
         state: plain(mp.base),
       })

@@ -178,6 +178,44 @@ for (const cached of [true, false]) {
       assert.equal(writes(), sentBefore)
     })
 
+    it("a map renamed on the server is renamed in its file (line 1), merged with the file's edits; nothing deleted, created or moved aside", async () => {
+      await start()
+      await sync()
+      await settle()
+      // Another client renames Alpha to Delta; the file adds an obstacle meanwhile.
+      assert.equal(await api('PUT', '/api/maps/alpha/', {name: 'Delta', width: 4, height: 2}), 204)
+      await writeFile(path.join(dir, 'alpha.map'), 'Alpha\r\n#.#b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n')
+      await settle()
+      const before = {...sandbox().stats.byRoute}
+      const run = await sync()
+      assert.ok([0, 8].includes(run.code), JSON.stringify(run.doc))
+      const mp = run.doc.maps.find((m) => m.name === 'Delta')!
+      assert.deepEqual([mp.action, mp.renamedFrom, mp.renamedOn], ['merge', 'Alpha', 'server'])
+      assert.ok(!run.doc.maps.some((m) => m.name === 'Alpha'), 'the old name is the renamed map, not a map of its own')
+      const sent = Object.entries(sandbox().stats.byRoute)
+        .filter(([route, n]) => /^(POST|PUT|DELETE) /.test(route) && n > (before[route] ?? 0))
+        .map(([route, n]) => `${n - (before[route] ?? 0)} ${route}`)
+      assert.deepEqual(sent, ['1 POST /api/maps/<map>/obstacles/'], "only the file's obstacle is sent")
+      assert.deepEqual(await files(), {'alpha.map': 'Delta\r\n#.#b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n', 'beta.map': BETA}, 'line 1 takes the new name; nothing else changes')
+      assert.deepEqual(
+        run.doc.files.map((f) => [f.name, f.status]),
+        [['Delta', 'written']],
+      )
+      await assertSidesEqual()
+      await settle()
+      const sentBefore = writes()
+      const again = await sync()
+      assert.equal(again.code, 0, JSON.stringify(again.doc))
+      assert.deepEqual(
+        again.doc.maps.map((m) => [m.name, m.action]),
+        [
+          ['Beta', 'in-sync'],
+          ['Delta', 'in-sync'],
+        ],
+      )
+      assert.equal(writes(), sentBefore)
+    })
+
     it('a delete the server acknowledges and does not carry out is reported on every run (exit 8), never pulled back into the file', async () => {
       await start()
       await sync()

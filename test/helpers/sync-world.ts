@@ -41,6 +41,7 @@ export interface SyncDoc {
     action: string
     file?: string
     renamedFrom?: string
+    renamedOn?: string
     toServer: SyncObjectState[]
     toFile: SyncObjectState[]
     conflicts: SyncObjectState[]

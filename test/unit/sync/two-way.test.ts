@@ -408,3 +408,31 @@ describe('mergeAll: review cases', () => {
     }
   })
 })
+
+describe('mergeAll: a map renamed on the server', () => {
+  const alpha: RemoteMap = {...server([{x: 0, y: 0}]), name: 'Alpha', slug: 'alpha', url: `${S}/api/maps/alpha/`}
+  const as = (name: string): RemoteMap => ({...alpha, name, slug: name.toLowerCase(), url: `${S}/api/maps/${name.toLowerCase()}/`})
+  const mine: LocalMap = {...file, name: 'Alpha', obstacles: [{x: 0, y: 0}]}
+  const bases = new Map([['Alpha', {file: 'm.map', url: alpha.url, state: alpha}]])
+  const knowing = (maps: RemoteMap[], gone: boolean): Knowledge => {
+    const k = knowledgeOf(maps.map((map) => ({map})))
+    if (gone) k.maps.set('Alpha', {name: 'Alpha', evidence: {kind: 'gone', at: 0, listed: false}, refuted: [], conflicts: [], lost: 0, observed: null})
+    return k
+  }
+  const run = (k: Knowledge) => mergeAll({...input, loaded: {...loaded, maps: [mine]}}, k, bases).maps.map((m) => [m.name, m.action, m.renamedFrom, m.renamedOn])
+
+  it('is told by the old URL answering 404 and one new map holding what the base held: the file takes the name', () => {
+    assert.deepEqual(run(knowing([as('Delta')], true)), [['Delta', 'merge', 'Alpha', 'server']])
+  })
+
+  it('is not told on less: the old URL not proven gone, or two maps that could be it', () => {
+    assert.deepEqual(
+      run(knowing([as('Delta')], false)).map(([name, action]) => [name, action]),
+      [
+        ['Alpha', 'unknown'],
+        ['Delta', 'create-file'],
+      ],
+    )
+    assert.ok(run(knowing([as('Delta'), as('Echo')], true)).every(([, , from]) => from === undefined))
+  })
+})
