@@ -86,6 +86,23 @@ export const COMMAND_EXIT_CODE_MEANINGS: Readonly<Record<string, Partial<Record<
   },
 }
 
+/** What a run that writes to the server can end with: push's codes; sync adds CHANGES_PENDING for `--dry-run --exit-code`. */
+export const WRITING_RUN_EXIT_CODES: readonly ExitCode[] = [
+  ExitCode.OK,
+  ExitCode.UNEXPECTED,
+  ExitCode.USAGE,
+  ExitCode.OPERATIONS_FAILED,
+  ExitCode.INVALID_MAPS,
+  ExitCode.NETWORK,
+  ExitCode.CONTRACT,
+  ExitCode.NOT_VERIFIED,
+  ExitCode.GUARD,
+  ExitCode.LOCKED,
+  ExitCode.FILE_ACCESS,
+  ExitCode.INTERRUPTED,
+  ExitCode.TERMINATED,
+]
+
 /** The EXIT CODES section shown in help: the given codes, in the words of `command` where it has its own. */
 export function exitCodesHelp(codes: readonly ExitCode[] = EXIT_CODE_MEANINGS.map(([c]) => c), command?: string): string {
   const own = command === undefined ? undefined : COMMAND_EXIT_CODE_MEANINGS[command]

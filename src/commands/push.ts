@@ -12,7 +12,7 @@ import {logFlags} from '../cli/log-flags.js'
 import {planFromFlags} from '../cli/plan-run.js'
 import {Progress} from '../cli/progress.js'
 import {selectionFlags} from '../cli/sync-flags.js'
-import {ExitCode} from '../exit-codes.js'
+import {WRITING_RUN_EXIT_CODES} from '../exit-codes.js'
 import {PushPresenter} from '../presenters/push.js'
 import {enforceDeleteGuard, parseDeleteLimit} from '../sync/guard.js'
 import {push} from '../sync/session.js'
@@ -23,21 +23,7 @@ export default class Push extends BaseCommand<typeof Push> {
     "Checks the server's API version, computes the plan (as `diff` shows it), creates, updates and deletes on the server until it matches the files, then reads back every map it touched. Maps whose files are invalid are left alone; the others are still synced."
 
   static override enableJsonFlag = true
-  static override exitCodes = [
-    ExitCode.OK,
-    ExitCode.UNEXPECTED,
-    ExitCode.USAGE,
-    ExitCode.OPERATIONS_FAILED,
-    ExitCode.INVALID_MAPS,
-    ExitCode.NETWORK,
-    ExitCode.CONTRACT,
-    ExitCode.NOT_VERIFIED,
-    ExitCode.GUARD,
-    ExitCode.LOCKED,
-    ExitCode.FILE_ACCESS,
-    ExitCode.INTERRUPTED,
-    ExitCode.TERMINATED,
-  ]
+  static override exitCodes = [...WRITING_RUN_EXIT_CODES]
 
   static override examples = [
     {description: 'Sync the maps directory to a server:', command: '<%= config.bin %> <%= command.id %> --server https://maps.example.org'},

@@ -7,7 +7,7 @@ import {pushHalt} from '../cli/halts.js'
 import {logFlags} from '../cli/log-flags.js'
 import {lockFlags} from '../cli/lock-flags.js'
 import {selectionFlags} from '../cli/sync-flags.js'
-import {ExitCode, GridsyncError} from '../exit-codes.js'
+import {ExitCode, GridsyncError, WRITING_RUN_EXIT_CODES} from '../exit-codes.js'
 import {withFileAccess} from '../file-access.js'
 import {loadMapsDir} from '../format/index.js'
 import {SyncPresenter} from '../presenters/sync.js'
@@ -22,22 +22,7 @@ export default class Sync extends BaseCommand<typeof Sync> {
     'Compares each map in three states: its file, the server, and the base (what both last agreed on, kept in .gridsync/sync-base.json). An object (the size, an observer, an obstacle) changed on one side only is carried to the other; one changed on both sides differently is a conflict: both keep their value and the report shows the three, while the rest of the map still syncs. Maps on one side only are created on the other; a map deleted on one side and unchanged on the other since the base is deleted there too (a file is moved to .gridsync/backup/). Files are changed minimally and atomically, the previous one kept in the backup folder. Invalid files are never written, and their maps are left alone.'
 
   static override enableJsonFlag = true
-  static override exitCodes = [
-    ExitCode.OK,
-    ExitCode.UNEXPECTED,
-    ExitCode.USAGE,
-    ExitCode.CHANGES_PENDING,
-    ExitCode.OPERATIONS_FAILED,
-    ExitCode.INVALID_MAPS,
-    ExitCode.NETWORK,
-    ExitCode.CONTRACT,
-    ExitCode.NOT_VERIFIED,
-    ExitCode.GUARD,
-    ExitCode.LOCKED,
-    ExitCode.FILE_ACCESS,
-    ExitCode.INTERRUPTED,
-    ExitCode.TERMINATED,
-  ]
+  static override exitCodes = [...WRITING_RUN_EXIT_CODES, ExitCode.CHANGES_PENDING]
 
   static override examples = [
     {description: 'What would a sync do? (writes nothing):', command: '<%= config.bin %> <%= command.id %> --dry-run --server https://maps.example.org'},

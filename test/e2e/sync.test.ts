@@ -25,7 +25,7 @@ for (const cached of [true, false]) {
       dir = created
     })
 
-    const {sync, truth, writes, api, files, assertSidesEqual, settle} = syncWorld(sandbox, () => dir, cached)
+    const {sync, truth, writes, mark, sentSince, assertQuiet, api, files, assertSidesEqual, settle} = syncWorld(sandbox, () => dir, cached)
 
     const start = async (): Promise<void> => {
       if (cached) sandbox().defects = {staleReadsTtlMs: CACHE_MS}
@@ -149,33 +149,18 @@ for (const cached of [true, false]) {
       await writeFile(path.join(dir, 'alpha.map'), 'Gamma\r\n#.#b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n')
       assert.equal(await api('PUT', '/api/maps/alpha/observers/bee/', {name: 'Bee', x: 3, y: 1, vision: 2}), 204)
       await settle()
-      const before = {...sandbox().stats.byRoute}
+      const before = mark()
       const run = await sync()
       assert.ok([0, 8].includes(run.code), JSON.stringify(run.doc))
       const mp = run.doc.maps.find((m) => m.name === 'Gamma')!
       assert.deepEqual([mp.action, mp.renamedFrom], ['merge', 'Alpha'])
       assert.ok(!run.doc.maps.some((m) => m.name === 'Alpha'), 'the old name is the renamed map, not a map of its own')
-      const sent = Object.entries(sandbox().stats.byRoute)
-        .filter(([route, n]) => /^(POST|PUT|DELETE) /.test(route) && n > (before[route] ?? 0))
-        .map(([route, n]) => `${n - (before[route] ?? 0)} ${route}`)
-        .sort()
-      assert.deepEqual(sent, ['1 POST /api/maps/<map>/obstacles/', '1 PUT /api/maps/<map>/'], 'one obstacle and one rename; no map deleted or created')
+      assert.deepEqual(sentSince(before), ['1 POST /api/maps/<map>/obstacles/', '1 PUT /api/maps/<map>/'], 'one obstacle and one rename; no map deleted or created')
       assert.equal(truth('Alpha'), undefined)
       assert.deepEqual(truth('Gamma'), {name: 'Gamma', width: 4, height: 2, observers: ['Ay@2,1/null', 'Bee@3,1/2'], obstacles: ['0,0', '2,0']})
       assert.equal((await files())['alpha.map'], 'Gamma\r\n#.#.\r\n..ab\r\nb,Bee,2\r\na,Ay\r\n', "the file keeps its name and takes the server's move")
       await assertSidesEqual()
-      await settle()
-      const sentBefore = writes()
-      const again = await sync()
-      assert.equal(again.code, 0, JSON.stringify(again.doc))
-      assert.deepEqual(
-        again.doc.maps.map((m) => [m.name, m.action]),
-        [
-          ['Beta', 'in-sync'],
-          ['Gamma', 'in-sync'],
-        ],
-      )
-      assert.equal(writes(), sentBefore)
+      await assertQuiet(['Beta', 'Gamma'])
     })
 
     it("a map renamed on the server is renamed in its file (line 1), merged with the file's edits; nothing deleted, created or moved aside", async () => {
@@ -186,34 +171,20 @@ for (const cached of [true, false]) {
       assert.equal(await api('PUT', '/api/maps/alpha/', {name: 'Delta', width: 4, height: 2}), 204)
       await writeFile(path.join(dir, 'alpha.map'), 'Alpha\r\n#.#b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n')
       await settle()
-      const before = {...sandbox().stats.byRoute}
+      const before = mark()
       const run = await sync()
       assert.ok([0, 8].includes(run.code), JSON.stringify(run.doc))
       const mp = run.doc.maps.find((m) => m.name === 'Delta')!
       assert.deepEqual([mp.action, mp.renamedFrom, mp.renamedOn], ['merge', 'Alpha', 'server'])
       assert.ok(!run.doc.maps.some((m) => m.name === 'Alpha'), 'the old name is the renamed map, not a map of its own')
-      const sent = Object.entries(sandbox().stats.byRoute)
-        .filter(([route, n]) => /^(POST|PUT|DELETE) /.test(route) && n > (before[route] ?? 0))
-        .map(([route, n]) => `${n - (before[route] ?? 0)} ${route}`)
-      assert.deepEqual(sent, ['1 POST /api/maps/<map>/obstacles/'], "only the file's obstacle is sent")
+      assert.deepEqual(sentSince(before), ['1 POST /api/maps/<map>/obstacles/'], "only the file's obstacle is sent")
       assert.deepEqual(await files(), {'alpha.map': 'Delta\r\n#.#b\r\n..a.\r\nb,Bee,2\r\na,Ay\r\n', 'beta.map': BETA}, 'line 1 takes the new name; nothing else changes')
       assert.deepEqual(
         run.doc.files.map((f) => [f.name, f.status]),
         [['Delta', 'written']],
       )
       await assertSidesEqual()
-      await settle()
-      const sentBefore = writes()
-      const again = await sync()
-      assert.equal(again.code, 0, JSON.stringify(again.doc))
-      assert.deepEqual(
-        again.doc.maps.map((m) => [m.name, m.action]),
-        [
-          ['Beta', 'in-sync'],
-          ['Delta', 'in-sync'],
-        ],
-      )
-      assert.equal(writes(), sentBefore)
+      await assertQuiet(['Beta', 'Delta'])
     })
 
     it('a delete the server acknowledges and does not carry out is reported on every run (exit 8), never pulled back into the file', async () => {

@@ -60,6 +60,12 @@ export interface SyncWorld {
   truthNames: () => string[]
   /** Writes the sandbox was asked for so far. */
   writes: () => number
+  /** The sandbox's request counts by route, to compare with later (sentSince). */
+  mark: () => Record<string, number>
+  /** The writes asked for since `mark`, as `<count> <route>`, sorted. */
+  sentSince: (mark: Record<string, number>) => string[]
+  /** After the cache time, one more sync: exit 0, these maps in sync, nothing sent. */
+  assertQuiet: (names: readonly string[]) => Promise<void>
   /** A request of another client, straight to the API; its status. */
   api: (method: string, route: string, body?: object) => Promise<number>
   /** Every map file's text, by file name. */
@@ -89,24 +95,47 @@ export function syncWorld(sandbox: () => Sandbox, dir: () => string, cached: boo
     return out
   }
 
+  const writes = (): number =>
+    Object.entries(sandbox().stats.byRoute)
+      .filter(([k]) => /^(POST|PUT|DELETE) /.test(k))
+      .reduce((n, [, v]) => n + v, 0)
+  const settle = async (): Promise<void> => {
+    if (cached) await sleep(PAST_WINDOW_MS)
+  }
+  const sync = async (...args: string[]): Promise<{code: number; doc: SyncDoc; stdout: string; stderr: string}> => {
+    const r = await cli('sync', '--json', ...args)
+    let doc: SyncDoc
+    try {
+      doc = JSON.parse(r.stdout) as SyncDoc
+    } catch {
+      assert.fail(`sync ${args.join(' ')} printed no JSON document (exit ${r.code}): ${r.stdout}${r.stderr}`)
+    }
+    return {...r, doc}
+  }
+
   return {
     cli,
-    async sync(...args) {
-      const r = await cli('sync', '--json', ...args)
-      let doc: SyncDoc
-      try {
-        doc = JSON.parse(r.stdout) as SyncDoc
-      } catch {
-        assert.fail(`sync ${args.join(' ')} printed no JSON document (exit ${r.code}): ${r.stdout}${r.stderr}`)
-      }
-      return {...r, doc}
-    },
+    sync,
     truth,
     truthNames,
-    writes: () =>
+    writes,
+    mark: () => ({...sandbox().stats.byRoute}),
+    sentSince: (mark) =>
       Object.entries(sandbox().stats.byRoute)
-        .filter(([k]) => /^(POST|PUT|DELETE) /.test(k))
-        .reduce((n, [, v]) => n + v, 0),
+        .filter(([route, n]) => /^(POST|PUT|DELETE) /.test(route) && n > (mark[route] ?? 0))
+        .map(([route, n]) => `${n - (mark[route] ?? 0)} ${route}`)
+        .sort(),
+    async assertQuiet(names) {
+      await settle()
+      const sent = writes()
+      const again = await sync()
+      assert.equal(again.code, 0, JSON.stringify(again.doc))
+      assert.deepEqual(
+        again.doc.maps.map((m) => [m.name, m.action]),
+        names.map((n) => [n, 'in-sync']),
+      )
+      assert.equal(writes(), sent, 'nothing sent')
+    },
     async api(method, route, body) {
       const res = await fetch(`${sandbox().url}${route}`, {method, headers: {'content-type': 'application/json'}, body: body && JSON.stringify(body)})
       return res.status
@@ -118,8 +147,6 @@ export function syncWorld(sandbox: () => Sandbox, dir: () => string, cached: boo
       for (const m of maps) assert.deepEqual(truth(m.name), content(m), `"${m.name}": server and file`)
       assert.deepEqual(truthNames(), maps.map((m) => m.name).sort())
     },
-    async settle() {
-      if (cached) await sleep(PAST_WINDOW_MS)
-    },
+    settle,
   }
 }
