@@ -12,7 +12,7 @@ import {positionKey} from '../../src/model/types.js'
 import {content} from '../helpers/maps.js'
 import {spawnCli} from '../helpers/processes.js'
 import {useSandbox} from '../helpers/sandbox.js'
-import {CACHE_MS, NO_PROXY, syncWorld, windowOf} from '../helpers/sync-world.js'
+import {NO_PROXY, syncWorld, windowOf} from '../helpers/sync-world.js'
 import {useTempDir} from '../helpers/temp-dir.js'
 
 /**
@@ -33,7 +33,8 @@ for (const cached of [true, false]) {
       dir = created
     })
 
-    const {cli, sync, truth, truthNames, writes, api, files, assertSidesEqual, settle} = syncWorld(sandbox, () => dir, cached)
+    const world = syncWorld(sandbox, () => dir, cached)
+    const {cli, sync, truth, truthNames, writes, api, files, assertSidesEqual, settle} = world
 
     /** Every map file's bytes and modification time. */
     const fileStamps = async (): Promise<Record<string, {text: string; mtimeMs: number}>> => {
@@ -58,13 +59,7 @@ for (const cached of [true, false]) {
     }
 
     /** alpha.map only in the files, Beta only on the server. */
-    const start = async (): Promise<void> => {
-      if (cached) sandbox().defects = {staleReadsTtlMs: CACHE_MS}
-      await writeFile(path.join(dir, 'alpha.map'), ALPHA)
-      assert.equal(await api('POST', '/api/maps/', {name: 'Beta', width: 3, height: 2}), 201)
-      assert.equal(await api('POST', '/api/maps/beta/obstacles/', {x: 1, y: 0}), 201)
-      assert.equal(await api('POST', '/api/maps/beta/observers/', {name: 'Cee', x: 0, y: 1, vision: 1}), 201)
-    }
+    const start = () => world.start(ALPHA)
 
     /** start(), a first sync, and the cache time passed: both sides hold Alpha and Beta, and the base records them. */
     const synced = async (): Promise<void> => {

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {describe, it} from 'node:test'
 
 import {useSandbox} from '../helpers/sandbox.js'
-import {CACHE_MS, syncWorld} from '../helpers/sync-world.js'
+import {syncWorld} from '../helpers/sync-world.js'
 import {useTempDir} from '../helpers/temp-dir.js'
 
 /**
@@ -25,15 +25,10 @@ for (const cached of [true, false]) {
       dir = created
     })
 
-    const {sync, truth, writes, mark, sentSince, assertQuiet, api, files, assertSidesEqual, settle} = syncWorld(sandbox, () => dir, cached)
+    const world = syncWorld(sandbox, () => dir, cached)
+    const {sync, truth, writes, mark, sentSince, assertQuiet, api, files, assertSidesEqual, settle} = world
 
-    const start = async (): Promise<void> => {
-      if (cached) sandbox().defects = {staleReadsTtlMs: CACHE_MS}
-      await writeFile(path.join(dir, 'alpha.map'), ALPHA)
-      assert.equal(await api('POST', '/api/maps/', {name: 'Beta', width: 3, height: 2}), 201)
-      assert.equal(await api('POST', '/api/maps/beta/obstacles/', {x: 1, y: 0}), 201)
-      assert.equal(await api('POST', '/api/maps/beta/observers/', {name: 'Cee', x: 0, y: 1, vision: 1}), 201)
-    }
+    const start = () => world.start(ALPHA)
 
     it('first sync copies each side to the other; a second writes and sends nothing', async () => {
       await start()

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {readdir, readFile} from 'node:fs/promises'
+import {readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
@@ -74,6 +74,8 @@ export interface SyncWorld {
   assertSidesEqual: () => Promise<void>
   /** Waits out the cache time, when the sandbox caches. */
   settle: () => Promise<void>
+  /** The read cache on when `cached`; alpha.map (this text) only in the files, Beta only on the server. */
+  start: (alpha: string) => Promise<void>
 }
 
 export function syncWorld(sandbox: () => Sandbox, dir: () => string, cached: boolean): SyncWorld {
@@ -113,6 +115,11 @@ export function syncWorld(sandbox: () => Sandbox, dir: () => string, cached: boo
     return {...r, doc}
   }
 
+  const api = async (method: string, route: string, body?: object): Promise<number> => {
+    const res = await fetch(`${sandbox().url}${route}`, {method, headers: {'content-type': 'application/json'}, body: body && JSON.stringify(body)})
+    return res.status
+  }
+
   return {
     cli,
     sync,
@@ -136,10 +143,7 @@ export function syncWorld(sandbox: () => Sandbox, dir: () => string, cached: boo
       )
       assert.equal(writes(), sent, 'nothing sent')
     },
-    async api(method, route, body) {
-      const res = await fetch(`${sandbox().url}${route}`, {method, headers: {'content-type': 'application/json'}, body: body && JSON.stringify(body)})
-      return res.status
-    },
+    api,
     files,
     async assertSidesEqual() {
       const {maps, invalid} = await loadMapsDir(dir())
@@ -148,5 +152,12 @@ export function syncWorld(sandbox: () => Sandbox, dir: () => string, cached: boo
       assert.deepEqual(truthNames(), maps.map((m) => m.name).sort())
     },
     settle,
+    async start(alpha) {
+      if (cached) sandbox().defects = {staleReadsTtlMs: CACHE_MS}
+      await writeFile(path.join(dir(), 'alpha.map'), alpha)
+      assert.equal(await api('POST', '/api/maps/', {name: 'Beta', width: 3, height: 2}), 201)
+      assert.equal(await api('POST', '/api/maps/beta/obstacles/', {x: 1, y: 0}), 201)
+      assert.equal(await api('POST', '/api/maps/beta/observers/', {name: 'Cee', x: 0, y: 1, vision: 1}), 201)
+    },
   }
 }

@@ -154,6 +154,11 @@ describe('mergeAll: map-level decisions rest on proof', () => {
 describe("mergeAll: an answer within the cache time after gridsync's writes moves nothing it cannot explain", () => {
   const withObserver = (x: number): RemoteMap => ({...server([{x: 0, y: 0}]), observers: [{name: 'O', slug: 'o', url: `${S}/api/observers/o/`, x, y: 1, vision: 2}]})
   const base = {file: 'm.map', url: `${S}/api/maps/m/`, state: withObserver(0)}
+  /** The file with O where the stand-in has it (x 0), and these obstacles. */
+  const observerAt0With = (obstacles: Array<{x: number; y: number}>) => ({
+    ...input,
+    loaded: {...loaded, maps: [{...file, obstacles, observers: [{name: 'O', x: 0, y: 1, vision: 2, symbol: 'a'}]}]},
+  })
   /** The stand-in is what gridsync's writes left (O at x 0); the answer shows O at x 2. */
   const soon = (): Knowledge => {
     const k = knowledgeOf([{map: withObserver(0), assumed: true}])
@@ -174,22 +179,10 @@ describe("mergeAll: an answer within the cache time after gridsync's writes move
   })
 
   it("never takes such an answer into the file, and still sends the file's other edits, keeping the held object's base", () => {
-    const edited = {
-      ...input,
-      loaded: {
-        ...loaded,
-        maps: [
-          {
-            ...file,
-            obstacles: [
-              {x: 0, y: 0},
-              {x: 2, y: 0},
-            ],
-            observers: [{name: 'O', x: 0, y: 1, vision: 2, symbol: 'a'}],
-          },
-        ],
-      },
-    }
+    const edited = observerAt0With([
+      {x: 0, y: 0},
+      {x: 2, y: 0},
+    ])
     const p = mergeAll(edited, soon(), new Map([['M', base]]))
     const m = p.maps[0]!
     assert.equal(m.action, 'merge')
@@ -206,22 +199,10 @@ describe("mergeAll: an answer within the cache time after gridsync's writes move
   })
 
   it('sends nothing that could not stand with the answer: an obstacle on the tile the answer shows an observer on', () => {
-    const onTile = {
-      ...input,
-      loaded: {
-        ...loaded,
-        maps: [
-          {
-            ...file,
-            obstacles: [
-              {x: 0, y: 0},
-              {x: 2, y: 1},
-            ],
-            observers: [{name: 'O', x: 0, y: 1, vision: 2, symbol: 'a'}],
-          },
-        ],
-      },
-    }
+    const onTile = observerAt0With([
+      {x: 0, y: 0},
+      {x: 2, y: 1},
+    ])
     const p = mergeAll(onTile, soon(), new Map([['M', base]]))
     assert.equal(p.maps[0]!.action, 'unknown')
     assert.match(p.maps[0]!.notes.join('\n'), /stands on an obstacle at \(2,1\)/)
