@@ -71,7 +71,7 @@ export const COMMAND_EXIT_CODE_MEANINGS: Readonly<Record<string, Partial<Record<
     [ExitCode.OPERATIONS_FAILED]: 'an object or a map changed on both sides (a conflict: both keep their value), or some operations or file writes failed (the rest were done)',
     [ExitCode.INVALID_MAPS]: 'invalid local map files (their maps were left alone on both sides)',
     [ExitCode.NOT_VERIFIED]:
-      "nothing more to do, but the server is not known to hold it yet: writes not yet confirmed by a read, or objects held while the server's answers may be a cached one, or deletes the server refuses (the report says which, and until when)",
+      "nothing more to do, but the server is not known to hold it yet: writes not yet confirmed by a read, or objects held while the server's answer may be a cached one, or deletes the server refuses (the report says which, and until when)",
   },
   pull: {
     [ExitCode.OK]: 'success: every map is in a file, written now or already there (with --dry-run: every map could be written)',
