@@ -185,7 +185,7 @@ export function mergeAll(
     const rename = fromFile !== undefined ? {from: fromFile, on: 'file' as const} : fromServer !== undefined ? {from: fromServer, on: 'server' as const} : undefined
     const was = fromFile ?? name
     const local = files.get(fromServer ?? name)
-    const base = baseOf(name, bases.get(rename?.from ?? name), records.get(was), local)
+    const base = baseOf(bases.get(rename?.from ?? name), records.get(was), local)
     const merge = (blocked?: ReadonlyMap<string, string>, inFiles: ReadonlyMap<string, string> = observersInFiles) =>
       mergeOne(name, local, knowledge.maps.get(was), base, input, unnamed.length > 0, inFiles, records.get(was), blocked, rename)
     const mp = merge()
@@ -234,7 +234,7 @@ export function mergeAll(
  * killed between writing the file and recording the base, the base it was to record, if
  * the file says exactly what that sync wrote (see StoredBase).
  */
-function baseOf(name: string, stored: StoredBase | undefined, record: JournalRecord | undefined, local: LocalMap | undefined): BaseEntry | undefined {
+function baseOf(stored: StoredBase | undefined, record: JournalRecord | undefined, local: LocalMap | undefined): BaseEntry | undefined {
   // No sync yet, but gridsync pushed the map (or a sync was killed before its base): the state its writes left is what both sides last agreed on.
   // Only for a map that has a file: a map push kept on the server without one (no --prune) is not deleted by a first sync.
   const after = record?.after && local ? record.after : undefined
