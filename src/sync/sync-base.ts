@@ -64,13 +64,14 @@ const entry = z.object({
   pendingFile: gridMap.optional(),
 })
 const baseFile = z.object({v: z.literal(BASE_FORMAT), servers: z.record(z.string(), z.record(z.string(), entry))})
-type BaseFile = z.infer<typeof baseFile>
+/** The whole file: every server's bases. */
+export type BaseFile = z.infer<typeof baseFile>
 
 export function basePath(mapsDir: string): string {
   return path.join(mapsDir, STATE_DIR, BASE_FILE)
 }
 
-async function readAll(mapsDir: string): Promise<BaseFile> {
+export async function readBaseFile(mapsDir: string): Promise<BaseFile> {
   const file = basePath(mapsDir)
   let text: string
   try {
@@ -101,21 +102,20 @@ async function readAll(mapsDir: string): Promise<BaseFile> {
 
 /** The bases of the maps on one server, by map name. */
 export async function loadBases(mapsDir: string, server: string): Promise<Map<string, StoredBase>> {
-  const all = await readAll(mapsDir)
-  loaded.set(mapsDir, all)
-  return new Map(Object.entries(all.servers[server] ?? {}))
+  return basesOf(await readBaseFile(mapsDir), server)
 }
 
-/** The whole file as each maps directory's last `loadBases` read it. */
-const loaded = new Map<string, BaseFile>()
+export function basesOf(file: BaseFile, server: string): Map<string, StoredBase> {
+  return new Map(Object.entries(file.servers[server] ?? {}))
+}
 
 /**
  * Replaces the bases of one server, those of other servers kept as read again now, or, for
- * a step in the middle of a run (`same`), as `loadBases` found them: nothing else changes
- * the file while the run holds the lock.
+ * a step in the middle of a run, as `read` holds them (nothing else changes the file while
+ * the run holds the lock).
  */
-export async function saveBases(mapsDir: string, server: string, bases: ReadonlyMap<string, StoredBase>, same?: 'as-loaded'): Promise<void> {
-  const all = same ? (loaded.get(mapsDir) ?? (await readAll(mapsDir))) : await readAll(mapsDir)
+export async function saveBases(mapsDir: string, server: string, bases: ReadonlyMap<string, StoredBase>, read?: BaseFile): Promise<void> {
+  const all = read ?? (await readBaseFile(mapsDir))
   all.servers[server] = Object.fromEntries([...bases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
   await createMapsDir(path.join(mapsDir, STATE_DIR))
   await replaceFileAtomic(basePath(mapsDir), `${JSON.stringify(all)}\n`)

@@ -39,7 +39,7 @@ import type {Plan} from './plan-types.js'
 import {recordedFile} from './renames.js'
 import type {OpResult} from './result-types.js'
 import {type PushOutcome, push, type Planned, STALE_WINDOW_MS} from './session.js'
-import {type BaseEntry, loadBases, saveBases, type StoredBase} from './sync-base.js'
+import {type BaseEntry, basesOf, loadBases, readBaseFile, saveBases, type StoredBase} from './sync-base.js'
 import {clock} from './clock.js'
 import {unfinishedRunWarnings} from './unfinished.js'
 
@@ -608,7 +608,8 @@ export async function runSync(
   const backupDir = path.join(opts.mapsDir, STATE_DIR, BACKUP_DIR, new Date(now()).toISOString().replace(/[:.]/g, '-'))
   const namer = new FileNamer(await readdir(opts.mapsDir))
   const files: FileChange[] = []
-  const bases = await loadBases(opts.mapsDir, opts.server)
+  const stored = await readBaseFile(opts.mapsDir)
+  const bases = basesOf(stored, opts.server)
   const halted = pushed?.apply.halted !== undefined
   // What each file is about to say, the server holding it already: killed before the new base, the next run
   // finds it here and in the file, and never takes what was written from the server for the file's edit.
@@ -619,7 +620,7 @@ export async function runSync(
   for (const mp of editing) {
     bases.set(mp.name, {...(bases.get(mp.name) ?? {file: recordedFile(opts.mapsDir, mp.local!.file)}), pending: plain(mp.base!), pendingFile: plain(mp.fileTarget!)})
   }
-  if (editing.length > 0) await saveBases(opts.mapsDir, opts.server, bases, 'as-loaded')
+  if (editing.length > 0) await saveBases(opts.mapsDir, opts.server, bases, stored)
   // An observer a file takes from another file goes in only once that file gave it up in this run (two maps
   // swapping observers excepted: one of them has to be written first).
   const holderOf = new Map(sp.maps.flatMap((mp) => (mp.local?.observers ?? []).map((o) => [o.name, mp.name] as const)))
